@@ -1,0 +1,70 @@
+"""Two clerks at once: real concurrent connections, one thread each (run on PostgreSQL in CI)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from yichuang.cases import services
+from yichuang.cases.errors import CaseConflict
+from yichuang.cases.models import Case
+
+from .conftest import complete_checklist
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="需要 PostgreSQL 的真实并发连接（设置 DATABASE_URL）"),
+]
+
+
+def run_together(count, target):
+    """Start `count` threads at the same instant; collect what each returned or raised."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(index):
+        try:
+            barrier.wait()
+            results[index] = target(index)
+        except Exception as err:  # each thread's outcome is what the test inspects
+            results[index] = err
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_case_numbers_are_unique_under_concurrent_receipts(staff, county, item, applicant):
+    checklist = complete_checklist(item)
+
+    def receive(_index):
+        return services.case_receive(actor=staff["clerk"], item_version=item, applicant=applicant,
+                                     centre=county["centre"], materials=checklist).number
+
+    numbers = run_together(8, receive)
+    assert all(isinstance(n, str) for n in numbers), numbers
+    assert len(set(numbers)) == 8
+    assert sorted(int(n[-5:]) for n in numbers) == list(range(1, 9))
+
+
+def test_of_two_clerks_accepting_the_same_case_one_wins(staff, county, item, applicant):
+    case = services.case_receive(actor=staff["clerk"], item_version=item, applicant=applicant,
+                                 centre=county["centre"], materials=complete_checklist(item))
+    seen = case.version
+    clerks = [staff["clerk"], staff["clerk2"]]
+
+    def accept(index):
+        return services.case_accept(actor=clerks[index], case=Case.objects.get(pk=case.pk), expected_version=seen)
+
+    outcomes = run_together(2, accept)
+    wins = [o for o in outcomes if isinstance(o, Case)]
+    conflicts = [o for o in outcomes if isinstance(o, CaseConflict)]
+    assert len(wins) == 1 and len(conflicts) == 1, outcomes
+    case.refresh_from_db()
+    assert case.events.filter(action="accept").count() == 1
+    assert case.notices.filter(kind="acceptance").count() == 1

@@ -1,0 +1,10 @@
+"""Staff pages of the case engine, grouped by where they are used in the hall."""
+
+from django.urls import include, path
+
+app_name = "cases"
+
+urlpatterns = [
+    path("desk/", include("yichuang.cases.urls_front")),
+    path("office/", include("yichuang.cases.urls_office")),
+]
