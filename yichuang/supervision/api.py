@@ -1,0 +1,287 @@
+"""The supervision API (电子监察接口), mounted at /api/v1/supervision/, so that a provincial
+supervision platform can pull every figure and list.
+
+Staff sessions (the browser) or a bearer token bound to a staff account (`yichuang apitoken`);
+the caller sees what that account sees in the pages: supervisors and centre admins their
+region, a department's approvers and reviewers their department. The public dashboard's
+figures need no login. Every figure comes with its definition (`/metrics`).
+"""
+
+import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import SessionAuth
+
+from yichuang.org.tokens import TokenAuth
+
+from . import selectors
+from .metrics import MEDIAN_OVER, METRICS
+from .models import AlarmEvent, AuditDefect, FollowUp
+from .selectors import StatQuery
+
+
+class SupervisionSessionAuth(SessionAuth):
+    """The browser's login session, refusing in Chinese; tried after the token."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            raise AuthenticationError(401, _(
+                "请先登录：浏览器使用工作人员账号登录；其他系统在请求头中带上接口令牌 Authorization: Bearer <令牌>。"
+            ))
+        try:
+            self._get_key(request)
+        except HttpError as exc:
+            raise HttpError(403, _("安全校验（CSRF）未通过：请刷新页面后重试，或改用接口令牌。")) from exc
+        return request.user
+
+
+router = Router(tags=["supervision"], auth=[TokenAuth(), SupervisionSessionAuth()])
+
+
+def _require(check, request: HttpRequest, message: str) -> None:
+    if not check(request.user):
+        raise HttpError(403, message)
+
+
+STATISTICS_DENIED = "查看统计需要「电子监察人员」「中心管理员」或部门「决定人员」角色。"
+ALARMS_DENIED = "查看预警需要「电子监察人员」「中心管理员」或部门审查、决定人员角色。"
+SUPERVISOR_DENIED = "此接口需要「电子监察人员」角色。"
+
+
+class MetricOut(Schema):
+    key: str
+    label: str
+    unit: str
+    definition: str
+    kind: str
+
+
+def _metric(metric) -> dict:
+    return {"key": metric.key, "label": str(metric.label), "unit": str(metric.unit),
+            "definition": str(metric.definition), "kind": metric.kind}
+
+
+@router.get("/metrics", response=list[MetricOut], summary="指标口径（每个统计数字的定义）", auth=None)
+def metrics(request):
+    return [_metric(m) for m in METRICS]
+
+
+class StatisticsIn(Schema):
+    start: datetime.date = Field(..., description="统计期开始日期（含）", examples=["2026-11-01"])
+    end: datetime.date = Field(..., description="统计期结束日期（含）", examples=["2026-11-30"])
+    slice: Literal["", "centre", "point", "department", "window", "staff", "item", "channel", "month", "day"] = Field(
+        "", description="分组：不填为合计；centre 中心（含下属站点）、point 中心及站点、department 部门、window 窗口、"
+                        "staff 工作人员、item 事项、channel 渠道、month 月份、day 日期")
+    department: int | None = Field(None, description="部门 id")
+    centre: int | None = Field(None, description="中心 id（含其下属乡镇村站点）")
+    point: int | None = Field(None, description="中心或站点 id（仅该站点）")
+    window: int | None = Field(None, description="窗口 id")
+    staff: int | None = Field(None, description="工作人员 id")
+    item: int | None = Field(None, description="事项 id")
+    channel: Literal["window", "online", "town", "self_service"] | None = Field(None, description="渠道")
+
+
+class StatRowOut(Schema):
+    key: str
+    label: str
+    figures: dict[str, float | int | None]
+    display: dict[str, str]
+
+
+class StatisticsOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    slice: str
+    metrics: list[MetricOut]
+    rows: list[StatRowOut]
+    total: StatRowOut
+
+
+def _row(row) -> dict:
+    figures = {}
+    for metric in METRICS:
+        value = row.figures[metric.key]
+        figures[metric.key] = None if (metric.kind == "median" and value == MEDIAN_OVER) else value
+    return {"key": str(row.key), "label": str(row.label), "figures": figures,
+            "display": {m.key: m.format(row.figures[m.key]) for m in METRICS}}
+
+
+@router.get("/statistics", response=StatisticsOut, summary="办件统计（任意统计期和分组）")
+def statistics(request, params: Query[StatisticsIn]):
+    _require(selectors.can_see_statistics, request, STATISTICS_DENIED)
+    if params.end < params.start:
+        raise HttpError(422, _("结束日期早于开始日期。"))
+    if (params.end - params.start).days > 366 * 5:
+        raise HttpError(422, _("统计期最长 5 年。"))
+    filters = {name: getattr(params, name) for name in selectors.FILTERS if getattr(params, name) not in (None, "")}
+    table = selectors.statistics(selectors.scope_for(request.user),
+                                 StatQuery(params.start, params.end, params.slice, filters))
+    return {"start": params.start, "end": params.end, "slice": params.slice, "metrics": [_metric(m) for m in METRICS],
+            "rows": [_row(r) for r in table.rows], "total": _row(table.total)}
+
+
+@router.get("/dashboard", summary="数据大屏（工作人员版，按本人范围）")
+def dashboard(request):
+    _require(selectors.can_see_statistics, request, STATISTICS_DENIED)
+    return selectors.dashboard_payload(selectors.scope_for(request.user), staff=True)
+
+
+@router.get("/public/dashboard", summary="数据大屏（公开版，不含个人信息）", auth=None)
+def public_dashboard(request):
+    return selectors.dashboard_payload(selectors.Scope(None))
+
+
+class AlarmOut(Schema):
+    case_id: int
+    case_number: str
+    item: str
+    department: str
+    level: str
+    level_label: str
+    due_date: datetime.date
+    age_workdays: int = Field(..., description="超期为已超工作日数，黄牌为剩余工作日数，红牌为 0")
+    since: datetime.datetime
+    handlers: list[str]
+    steps: list[dict]
+    followups: list[dict]
+
+
+class AlarmFilters(Schema):
+    department: int | None = None
+    level: Literal["yellow", "red", "overdue"] | None = None
+
+
+@router.get("/alarms", response=list[AlarmOut], summary="当前红黄牌预警（按部门）")
+def alarms(request, filters: Query[AlarmFilters]):
+    _require(selectors.can_see_alarms, request, ALARMS_DENIED)
+    board = selectors.alarm_board(request.user, department_id=filters.department, level=filters.level or "")
+    return [{
+        "case_id": row.case.pk, "case_number": row.case.number, "item": row.case.item_version.name,
+        "department": dept.name, "level": row.level, "level_label": row.level_label, "due_date": row.due_date,
+        "age_workdays": row.age, "since": row.since, "handlers": row.handlers,
+        "steps": [{"step": name, "level": level, "due_date": str(due)} for name, level, due in row.steps],
+        "followups": [_followup(f) for f in row.followups],
+    } for dept, rows in board for row in rows]
+
+
+class EventFilters(Schema):
+    since: datetime.datetime | None = Field(None, description="只返回此时间之后的变化")
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class AlarmEventOut(Schema):
+    id: int
+    case_id: int
+    case_number: str
+    step: str | None
+    department: str
+    from_level: str
+    to_level: str
+    due_date: datetime.date | None
+    at: datetime.datetime
+
+
+@router.get("/alarm-events", response=list[AlarmEventOut], summary="预警变化记录（每次变化一条）")
+def alarm_events(request, filters: Query[EventFilters]):
+    _require(selectors.can_see_alarms, request, ALARMS_DENIED)
+    rows = AlarmEvent.objects.filter(case__in=selectors.cases_visible_to(request.user).values("pk")).select_related(
+        "case", "step", "department")
+    if filters.since:
+        rows = rows.filter(at__gt=filters.since)
+    return [{"id": e.pk, "case_id": e.case_id, "case_number": e.case.number, "step": e.step.name if e.step else None,
+             "department": e.department.name, "from_level": e.from_level, "to_level": e.to_level,
+             "due_date": e.due_date, "at": e.at} for e in rows.order_by("-at", "-id")[: filters.limit]]
+
+
+def _followup(f: FollowUp) -> dict:
+    return {"id": f.pk, "case_id": f.case_id, "level": f.level, "instruction": f.instruction,
+            "deadline": str(f.deadline or ""), "created_by": str(f.created_by), "created_at": f.created_at.isoformat(),
+            "state": f.state, "outcome": f.outcome, "outcome_at": f.outcome_at.isoformat() if f.outcome_at else None}
+
+
+@router.get("/follow-ups", summary="督办记录")
+def followups(request, state: Literal["open", "closed"] | None = None):
+    _require(selectors.can_see_alarms, request, ALARMS_DENIED)
+    rows = FollowUp.objects.filter(case__in=selectors.cases_visible_to(request.user).values("pk")).select_related(
+        "created_by", "case").order_by("-created_at")
+    if state:
+        rows = rows.filter(state=state)
+    return [{**_followup(f), "case_number": f.case.number} for f in rows[:1000]]
+
+
+@router.get("/audits", summary="案卷评查批次")
+def audits(request):
+    _require(selectors.can_supervise, request, SUPERVISOR_DENIED)
+    return [{"id": r.pk, "month": f"{r.month:%Y-%m}", "department": r.department.name, "seed": r.seed,
+             "sample_size": r.sample_size, "population": r.population, "drawn": r.drawn, "audited": r.audited,
+             "defects": r.defects, "drawn_at": r.drawn_at.isoformat(), "drawn_by": str(r.drawn_by or _("系统"))}
+            for r in selectors.audit_rounds(request.user)[:500]]
+
+
+@router.get("/audits/{pk}", summary="一个评查批次的抽查案卷、结论和问题")
+def audit_detail(request, pk: int):
+    _require(selectors.can_supervise, request, SUPERVISOR_DENIED)
+    audit_round = selectors.audit_round_for(request.user, pk)
+    if audit_round is None:
+        raise HttpError(404, _("找不到此评查批次。"))
+    return {
+        "id": audit_round.pk, "month": f"{audit_round.month:%Y-%m}", "department": audit_round.department.name,
+        "seed": audit_round.seed, "population": audit_round.population,
+        "samples": [{
+            "position": s.position, "case_id": s.case_id, "case_number": s.case.number, "finding": s.finding,
+            "note": s.note, "defects": [_defect(d) for d in s.defects.all()],
+        } for s in selectors.audit_samples(audit_round)],
+    }
+
+
+def _defect(d: AuditDefect) -> dict:
+    return {"id": d.pk, "category": d.category, "category_label": d.get_category_display(),
+            "description": d.description, "deadline": str(d.deadline), "state": d.state, "response": d.response,
+            "review_note": d.review_note, "overdue": d.state != "closed" and d.deadline < timezone.localdate()}
+
+
+@router.get("/defects", summary="评查问题及整改情况")
+def defects(request, state: Literal["open", "responded", "closed"] | None = None):
+    _require(selectors.can_see_alarms, request, ALARMS_DENIED)
+    return [{**_defect(d), "department": d.department.name, "case_number": d.sample.case.number}
+            for d in selectors.defects_for(request.user, state=state or "")[:1000]]
+
+
+@router.get("/interviews", summary="约谈名单及依据")
+def interviews(request):
+    _require(selectors.can_supervise, request, SUPERVISOR_DENIED)
+    data = selectors.interview_list(request.user)
+
+    def held(rows):
+        return [{"held_on": str(i.held_on), "summary": i.summary, "measures": i.measures} for i in rows]
+
+    return {
+        "rules": {"overdue_steps_threshold": data["rules"].overdue_steps_threshold,
+                  "lookback_days": data["rules"].lookback_days,
+                  "on_time_rate_threshold": float(data["rules"].on_time_rate_threshold),
+                  "min_closed": data["rules"].min_closed},
+        "cases": [{"case_id": c["case"].pk, "case_number": c["case"].number, "department": c["case"].department.name,
+                   "send_backs": c["case"].send_backs, "evidence": [e.summary for e in c["evidence"]],
+                   "interviews": held(c["interviews"])} for c in data["cases"]],
+        "handlers": [{"staff_id": h["staff"].pk, "staff": str(h["staff"]), "department": h["department"].name,
+                      "late_steps": [{"case_number": s.case.number, "step": s.name, "due_date": str(s.due_date),
+                                      "finished_on": str(timezone.localdate(s.finished_at))} for s in h["evidence"]],
+                      "interviews": held(h["interviews"])} for h in data["handlers"]],
+        "departments": [{"department_id": d["department"].pk, "department": d["department"].name,
+                         "month": f"{d['month']:%Y-%m}", "closed": d["closed"], "on_time": d["on_time"],
+                         "on_time_rate": d["rate"], "interviews": held(d["interviews"])} for d in data["departments"]],
+    }
+
+
+@router.get("/notifications", summary="我的提醒")
+def notifications(request, unread: bool = False):
+    rows = selectors.my_notifications(request.user)
+    if unread:
+        rows = rows.filter(read_at__isnull=True)
+    return [{"id": n.pk, "kind": n.kind, "level": n.level, "text": n.text, "link": n.link,
+             "created_at": n.created_at.isoformat(), "read": n.read_at is not None} for n in rows[:200]]
