@@ -1,0 +1,83 @@
+"""The JSON API (django-ninja). OpenAPI documentation at /api/docs."""
+
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from yichuang.cases.api import router as cases_router
+from yichuang.catalog.api import router as catalog_router
+from yichuang.catalog.exchange_api import router as catalog_exchange_router
+from yichuang.core.api import router as core_router
+from yichuang.hall.api import router as hall_router
+from yichuang.licences.api import router as licences_router
+from yichuang.supervision.api import router as supervision_router
+
+api = NinjaAPI(
+    title="一窗 yichuang API",
+    version="1",
+    description="政务服务中心一窗受理平台接口。浏览器使用会话登录；其他系统使用令牌。",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+# Pydantic's error types, said in the user's language.
+ERROR_MESSAGES = {
+    "missing": _("缺少参数 %(field)s，请填写。"),
+    "int_parsing": _("应为整数。"),
+    "int_type": _("应为整数。"),
+    "float_parsing": _("应为数字。"),
+    "decimal_parsing": _("应为数字。"),
+    "bool_parsing": _("应为是或否（true/false）。"),
+    "date_parsing": _("日期格式应为 年-月-日，如 2026-09-30。"),
+    "date_from_datetime_parsing": _("日期格式应为 年-月-日，如 2026-09-30。"),
+    "datetime_parsing": _("时间格式应为 ISO 8601，如 2026-09-30T09:30:00+08:00。"),
+    "string_too_long": _("内容过长。"),
+    "string_too_short": _("内容过短。"),
+    "greater_than_equal": _("数值过小。"),
+    "less_than_equal": _("数值过大。"),
+    "enum": _("取值无效。"),
+    "literal_error": _("取值无效。"),
+    "json_invalid": _("请求内容不是有效的 JSON。"),
+}
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_errors(request, exc: NinjaValidationError):
+    """Speak the user's language: list each field with what is wrong."""
+    problems = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", []) if part not in ("query", "body", "path", "form")]
+        field = ".".join(location)
+        message = ERROR_MESSAGES.get(error.get("type", ""))
+        text = str(message) % {"field": field} if message else str(error.get("msg", ""))
+        problems.append({"field": field, "message": text})
+    return api.create_response(
+        request, {"detail": str(_("输入有误，请按提示修改。")), "errors": problems}, status=422
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_upload(request, exc: MultiPartParserError):
+    return api.create_response(
+        request, {"detail": str(_("上传的表单格式有误（multipart 边界缺失或损坏），请检查请求的 Content-Type。"))}, status=400
+    )
+
+
+@api.exception_handler(HttpError)
+def http_errors(request, exc: HttpError):
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = str(_("请求内容无法解析：请发送有效的 JSON（或 multipart 表单）。"))
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+api.add_router("/v1/", core_router)
+api.add_router("/v1/catalog/exchange/", catalog_exchange_router)
+api.add_router("/v1/catalog/", catalog_router)
+api.add_router("/v1/cases/", cases_router)
+api.add_router("/v1/supervision/", supervision_router)
+api.add_router("/v1/licences/", licences_router)
+api.add_router("/v1/hall/", hall_router)
