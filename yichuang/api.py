@@ -7,11 +7,16 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from yichuang.cases.api import router as cases_router
+from yichuang.cases.api_online import router as prereview_router
+from yichuang.cases.api_parallel import router as parallel_router
 from yichuang.catalog.api import router as catalog_router
 from yichuang.catalog.exchange_api import router as catalog_exchange_router
 from yichuang.core.api import router as core_router
 from yichuang.hall.api import router as hall_router
+from yichuang.feedback.api import router as feedback_router
 from yichuang.licences.api import router as licences_router
+from yichuang.portal.api import router as portal_router
+from yichuang.projects.api import router as projects_router
 from yichuang.supervision.api import router as supervision_router
 
 api = NinjaAPI(
@@ -81,3 +86,8 @@ api.add_router("/v1/cases/", cases_router)
 api.add_router("/v1/supervision/", supervision_router)
 api.add_router("/v1/licences/", licences_router)
 api.add_router("/v1/hall/", hall_router)
+api.add_router("/v1/portal/", portal_router)
+api.add_router("/v1/prereview/", prereview_router)
+api.add_router("/v1/parallel/", parallel_router)
+api.add_router("/v1/feedback/", feedback_router)
+api.add_router("/v1/projects/", projects_router)

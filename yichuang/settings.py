@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "yichuang.supervision",
     "yichuang.licences",
     "yichuang.hall",
+    "yichuang.portal",
+    "yichuang.feedback",
+    "yichuang.projects",
 ]
 
 MIDDLEWARE = [

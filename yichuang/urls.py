@@ -27,4 +27,7 @@ urlpatterns = [
     path("", include("yichuang.licences.urls")),
     path("", include("yichuang.hall.urls")),
     path("", include("yichuang.catalog.urls")),
+    path("", include("yichuang.portal.urls")),
+    path("", include("yichuang.feedback.urls")),
+    path("", include("yichuang.projects.urls")),
 ]

@@ -159,6 +159,17 @@ class Case(models.Model):
     decision_basis = models.TextField(_("决定依据"), blank=True)
     decision_way_forward = models.TextField(_("如何才能办成"), blank=True)
 
+    # Online application (网上办事大厅): submitted from home, pre-reviewed before acceptance.
+    submitted_at = models.DateTimeField(_("网上提交时间"), null=True, blank=True)
+    prereview_due_date = models.DateField(_("预审到期日"), null=True, blank=True, db_index=True)
+    prereview_returns = models.PositiveSmallIntegerField(_("预审退回次数"), default=0)
+
+    # Parallel approval (并联审批): a bundle's parent case and its children, in stages.
+    parent = models.ForeignKey(
+        "self", verbose_name=_("主办件"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    stage = models.PositiveSmallIntegerField(_("阶段"), default=0)
+
     version = models.PositiveIntegerField(_("版本"), default=1)
     updated_at = models.DateTimeField(auto_now=True)
 

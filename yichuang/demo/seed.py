@@ -75,7 +75,22 @@ def load_demo(*, actor=None, cases: bool = True, today: datetime.date | None = N
             _load_cases(report, today)
         _load_hall(actor, report)
         _load_licences(actor, report, today)
+        _load_later_parts(actor, report, today)
     return report
+
+
+def _load_later_parts(actor, report: SeedReport, today: datetime.date | None) -> None:
+    """The online hall, parallel approval, projects and ratings: each app seeds its own part."""
+    from yichuang.cases.demo_parallel import seed_demo_parallel
+    from yichuang.feedback.demo import seed_demo_feedback
+    from yichuang.portal.demo import seed_demo_portal
+    from yichuang.projects.demo import seed_demo_projects
+
+    from .cases import no_sms_for_history
+
+    with no_sms_for_history():
+        for seed in (seed_demo_portal, seed_demo_parallel, seed_demo_projects, seed_demo_feedback):
+            report.extras.extend(seed(actor, today=today))
 
 
 def _load_hall(actor, report: SeedReport) -> None:
