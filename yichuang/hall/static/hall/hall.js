@@ -145,10 +145,20 @@
     if (!document.body.classList.contains("console-body")) { return; }
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     if (event.target.closest("input, textarea, select")) { return; }
-    var button = $("[data-shortcut='" + event.key.toLowerCase() + "']");
-    if (button && !button.disabled) {
-      event.preventDefault();
-      button.click();
-    }
+    var key = event.key.toLowerCase();
+    if (!$("[data-shortcut='" + key + "']")) { return; }
+    event.preventDefault();
+    pressShortcut(key, 0);
   });
+
+  // A key pressed right after a swap may reach a button htmx has not wired up yet (it does so
+  // when the swap settles): wait for the settle, then click whatever button holds the key now.
+  function pressShortcut(key, tries) {
+    if (document.querySelector(".htmx-settling, .htmx-swapping, .htmx-added") && tries < 40) {
+      setTimeout(function () { pressShortcut(key, tries + 1); }, 25);
+      return;
+    }
+    var button = $("[data-shortcut='" + key + "']");
+    if (button && !button.disabled) { button.click(); }
+  }
 })();
