@@ -93,6 +93,7 @@ class Case(models.Model):
         NONE = "none", _("无")
         WAITING = "waiting", _("待出件")
         WITHHELD = "withheld", _("待补齐容缺材料")
+        HELD = "held", _("待统一出件")
         DELIVERED = "delivered", _("已送达")
 
     number = models.CharField(_("办件编号"), max_length=40, unique=True)
@@ -444,3 +445,143 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_method_display()}"
+
+
+# --- parallel approval (并联审批): bundle applications and joint meetings ----------------------
+
+
+class ParallelCase(models.Model):
+    """The bundle side of a parent case: which bundle, which stage runs, and the one outcome."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("办理中")
+        APPROVED = "approved", _("全部准予")
+        DENIED = "denied", _("部分或全部不予许可")
+        STOPPED = "stopped", _("已终止")
+
+    parent = models.OneToOneField(Case, verbose_name=_("主办件"), on_delete=models.CASCADE, related_name="parallel")
+    bundle = models.ForeignKey("catalog.Bundle", verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="+")
+    current_stage = models.PositiveSmallIntegerField(_("当前阶段"), default=1)
+    stage_count = models.PositiveSmallIntegerField(_("阶段数"), default=1)
+    on_denial = models.CharField(_("某一事项不予许可时"), max_length=10, default="continue")
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN, db_index=True)
+    outcome_at = models.DateTimeField(_("结果时间"), null=True, blank=True)
+    failed_parts = models.JSONField(_("未获准予的事项"), default=list, blank=True,
+                                    help_text=_("[{case, item, reason, way_forward}]"))
+
+    class Meta:
+        verbose_name = _("并联审批主办件")
+        verbose_name_plural = _("并联审批主办件")
+
+    def __str__(self) -> str:
+        return f"{self.parent_id} {self.bundle_id}"
+
+
+class JointMeeting(models.Model):
+    """联审 / 联合踏勘 / 联合验收 for a case or another subject (a project), with an opinion deadline."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", _("联合审查（联审）")
+        SITE = "site", _("联合踏勘")
+        ACCEPTANCE = "acceptance", _("联合验收")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("征求意见中")
+        CLOSED = "closed", _("已闭会")
+
+    class Result(models.TextChoices):
+        NONE = "", _("未形成")
+        AGREED = "agreed", _("同意")
+        CONDITIONS = "conditions", _("有条件同意")
+        DISAGREED = "disagreed", _("不同意")
+
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("议题"), max_length=200)
+    case = models.ForeignKey(Case, verbose_name=_("办件"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="meetings")
+    subject_type = models.CharField(_("对象类型"), max_length=40, blank=True, db_index=True)
+    subject_id = models.CharField(_("对象编号"), max_length=40, blank=True, db_index=True)
+    subject_label = models.CharField(_("对象名称"), max_length=200, blank=True)
+    centre = models.ForeignKey("org.ServiceCentre", verbose_name=_("中心"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("牵头人"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    held_on = models.DateField(_("会议（踏勘）日期"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    opinion_days = models.PositiveSmallIntegerField(_("意见期限（工作日）"))
+    opinion_deadline = models.DateField(_("意见截止日"), db_index=True)
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.OPEN, db_index=True)
+    result = models.CharField(_("会议结论"), max_length=12, choices=Result.choices, default="", blank=True)
+    created_at = models.DateTimeField(_("发起时间"))
+    closed_at = models.DateTimeField(_("闭会时间"), null=True, blank=True)
+    minutes_pdf = models.FileField(_("会议纪要"), upload_to="meetings/%Y/%m/", blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("联审会议")
+        verbose_name_plural = _("联审会议")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MeetingInvitation(models.Model):
+    """One invited department: whether it came, and its opinion (given, or deemed at the deadline)."""
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "unknown", _("未登记")
+        PRESENT = "present", _("出席")
+        ABSENT = "absent", _("缺席")
+
+    class Opinion(models.TextChoices):
+        NONE = "", _("未提交")
+        AGREE = "agree", _("同意")
+        CONDITIONS = "conditions", _("有条件同意")
+        DISAGREE = "disagree", _("不同意")
+
+    class Deemed(models.TextChoices):
+        NO = "", _("本部门意见")
+        SILENT = "silent", _("超时默许")
+        ABSENT = "absent", _("缺席默认")
+
+    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="invitations")
+    department = models.ForeignKey("org.Department", verbose_name=_("部门"), on_delete=models.PROTECT, related_name="+")
+    attendance = models.CharField(_("出席"), max_length=8, choices=Attendance.choices, default=Attendance.UNKNOWN)
+    attendee = models.CharField(_("出席人"), max_length=60, blank=True)
+    opinion = models.CharField(_("意见"), max_length=12, choices=Opinion.choices, default="", blank=True)
+    text = models.TextField(_("条件或理由"), blank=True)
+    deemed = models.CharField(_("视为同意"), max_length=8, choices=Deemed.choices, default="", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("参会部门")
+        verbose_name_plural = _("参会部门")
+        ordering = ["meeting", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "department"], name="meeting_department_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.department_id}"
+
+
+class MeetingEvent(models.Model):
+    """Append-only history of a meeting."""
+
+    meeting = models.ForeignKey(JointMeeting, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_label = models.CharField(max_length=120, blank=True)
+    action = models.CharField(_("动作"), max_length=40)
+    summary = models.CharField(_("说明"), max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("联审事件")
+        verbose_name_plural = _("联审事件")
+        ordering = ["meeting", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.action}"

@@ -364,3 +364,97 @@ class FormField(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+# --- bundles (一件事): several items applied for once, with one form and one checklist ------------
+
+
+class Bundle(models.Model):
+    """一件事: items of several departments applied for with one form and one checklist.
+
+    The bundle names `Item`s (stable identities); an application uses each item's public version
+    of the day. Publishing checks that every item can be applied for.
+    """
+
+    class Mode(models.TextChoices):
+        PARALLEL = "parallel", _("并联同时办理")
+        STAGED = "staged", _("分阶段办理")
+
+    class OnDenial(models.TextChoices):
+        CONTINUE = "continue", _("其他事项继续办理")
+        STOP = "stop", _("其他事项一并终止")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("已发布")
+        SUSPENDED = "suspended", _("暂停办理")
+
+    class Audience(models.TextChoices):
+        PERSON = "person", _("个人")
+        COMPANY = "company", _("企业")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("一件事名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    centre = models.ForeignKey(
+        "org.ServiceCentre", verbose_name=_("受理中心"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="bundles", help_text=_("留空为各中心均可受理（以各事项的通办范围为准）。"),
+    )
+    audience = models.CharField(_("服务对象"), max_length=8, choices=Audience.choices, default=Audience.COMPANY)
+    mode = models.CharField(_("办理方式"), max_length=10, choices=Mode.choices, default=Mode.PARALLEL)
+    promised_limit = models.PositiveSmallIntegerField(_("承诺办结时限（工作日）"), validators=[MinValueValidator(1)])
+    # 行政许可法 Art. 42: joint or centralised handling, 45 working days.
+    statutory_limit = models.PositiveSmallIntegerField(_("法定办结时限（工作日）"), default=45)
+    on_denial = models.CharField(
+        _("某一事项不予许可时"), max_length=10, choices=OnDenial.choices, default=OnDenial.CONTINUE
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("一件事")
+        verbose_name_plural = _("一件事")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleItem(models.Model):
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.PROTECT, related_name="bundle_entries")
+    stage = models.PositiveSmallIntegerField(_("阶段"), default=1, validators=[MinValueValidator(1)])
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("一件事包含的事项")
+        verbose_name_plural = _("一件事包含的事项")
+        ordering = ["bundle", "stage", "order", "id"]
+        constraints = [models.UniqueConstraint(fields=["bundle", "item"], name="bundle_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_id} {self.item}"
+
+
+class BundleFieldMap(models.Model):
+    """一表制 mapping: this item's field is filled from that field of the bundle's one form.
+
+    An item field without a row is filled from the bundle field with the same key.
+    """
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="field_maps")
+    item = models.ForeignKey(Item, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="+")
+    item_field_key = models.SlugField(_("事项表单字段代码"), max_length=60)
+    bundle_key = models.SlugField(_("一件事表单字段代码"), max_length=60)
+
+    class Meta:
+        verbose_name = _("一表制字段映射")
+        verbose_name_plural = _("一表制字段映射")
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "item", "item_field_key"], name="bundle_field_map_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_field_key} ← {self.bundle_key}"
