@@ -109,6 +109,9 @@ def _require_front_desk(actor: User, case: Case) -> None:
 def _lock(case: Case, expected_version: int | None) -> Case:
     # Lock the case row only: locking the joined centre, department or applicant rows as well
     # would deadlock against other transactions that touch them (the hall's tickets, say).
+    if getattr(case, "parent_id", None):
+        # 并联审批: the parent is always locked before a child, so the join never deadlocks.
+        list(Case.objects.select_for_update(of=("self",)).filter(pk=case.parent_id).values_list("pk", flat=True))
     locked = (
         Case.objects.select_for_update(of=("self",))
         .select_related("item_version", "department__region", "centre", "applicant")
@@ -900,6 +903,8 @@ def _decide(*, actor, case: Case, approve: bool, reason: str, basis: str, way_fo
     else:
         case.status = S.DENIED
         case.delivery = Case.Delivery.WAITING
+    if case.parent_id and case.delivery == Case.Delivery.WAITING:
+        case.delivery = Case.Delivery.HELD  # 统一出件: released with the parent's
     case.decision_approved = approve
     case.decision_reason, case.decision_basis, case.decision_way_forward = (
         reason.strip(), basis.strip(), (way_forward or "").strip())
@@ -923,6 +928,10 @@ def _decide(*, actor, case: Case, approve: bool, reason: str, basis: str, way_fo
     notices.notice_issue(case=case, kind=Notice.Kind.APPROVAL if approve else Notice.Kind.DENIAL, actor=actor, at=at)
     if approve:
         _issue_licence(case, actor, at)
+    if case.parent_id:
+        from .services_parallel import parallel_child_decided
+
+        parallel_child_decided(actor=actor, child=case, at=at)
     return case
 
 
@@ -996,6 +1005,9 @@ def _deliver(*, actor, case: Case, method: str, at: datetime.datetime, collected
         raise CaseActionError(_("办件尚未作出决定，不能出件。"), code="state")
     if case.delivery == Case.Delivery.WITHHELD:
         raise CaseActionError(_("容缺材料尚未补齐，结果暂不出件。请先登记补齐的材料。"), code="withheld")
+    if case.delivery == Case.Delivery.HELD:
+        raise CaseActionError(_("此办件属于一件事，结果统一出件：请在主办件 %(n)s 办理出件。")
+                              % {"n": case.parent.number}, code="held")
     if case.delivery != Case.Delivery.WAITING:
         raise CaseActionError(_("此办件的结果已送达，不能重复出件。"), code="delivered")
     errors = {}
