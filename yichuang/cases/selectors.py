@@ -69,8 +69,9 @@ def agent_ledger(user: User) -> QuerySet[Case]:
 
 
 def front_desk_open(user: User) -> QuerySet[Case]:
-    """Cases received at the user's centre still waiting at the front desk (接件, 补正)."""
-    return cases_visible_to(user).filter(status__in=[Case.Status.RECEIVED, Case.Status.CORRECTION]).order_by("-received_at")
+    """Cases received at the user's centre still waiting at the front desk (接件, 补正, 预审通过待受理)."""
+    waiting = [Case.Status.RECEIVED, Case.Status.CORRECTION, Case.Status.PREREVIEW_PASSED]
+    return cases_visible_to(user).filter(status__in=waiting).order_by("-received_at")
 
 
 def applicant_find(*, id_number: str = "", uscc: str = "") -> Applicant | None:

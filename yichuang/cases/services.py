@@ -447,7 +447,9 @@ def case_accept(
     at = _now(at)
     case = _lock(case, expected_version)
     _require_front_desk(actor, case)
-    _require_status(case, S.RECEIVED, action=_("受理"))
+    # A case that passed the online pre-review (网上预审) is accepted when the applicant comes
+    # once with the originals: that visit is counted (最多跑一次).
+    _require_status(case, S.RECEIVED, S.PREREVIEW_PASSED, action=_("受理"))
     if case.item_version.status != ItemVersion.Status.PUBLISHED:
         raise CaseActionError(_("事项已暂停办理或废止，不能受理。"), code="item")
     if materials:
@@ -458,10 +460,12 @@ def case_accept(
             [_("材料不齐全，不能受理。请出具一次性告知书，或对容缺后补材料登记承诺日期：")] + problems, code="materials"
         )
     before = case.status
+    if before == S.PREREVIEW_PASSED:
+        case.visits += 1
     case.status = S.ACCEPTED
     case.accepted_at = at
     _refresh_clock(case, timezone.localdate(at))
-    _save(case, "status", "accepted_at", *CLOCK_FIELDS)
+    _save(case, "status", "accepted_at", "visits", *CLOCK_FIELDS)
     steps = list(case.steps.order_by("order"))
     # The acceptance itself is the front desk's step of the process template.
     for step in steps:

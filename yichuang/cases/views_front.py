@@ -49,6 +49,7 @@ ENDED_STATUSES = {S.CANCELLED, S.WITHDRAWN, S.REVOKED, S.REFUSED, S.NOT_RECEIVED
 ACTIONS_BY_STATUS = {
     S.RECEIVED: ("accept", "correction", "refuse", "withdraw", "assign_agent"),
     S.CORRECTION: ("supplied", "refuse", "withdraw", "assign_agent"),
+    S.PREREVIEW_PASSED: ("accept",),
     S.ACCEPTED: ("withdraw", "assign_agent"),
     S.PROCESSING: ("withdraw", "assign_agent"),
     S.SPECIAL: ("withdraw", "assign_agent"),

@@ -41,6 +41,8 @@ TEMPLATES = {
     "ready_for_pickup": _("【%(sign)s】您申请的「%(item)s」（%(number)s）结果已可领取，请携带身份证件到%(place)s领取。"),
     "mailed": _("【%(sign)s】您申请的「%(item)s」（%(number)s）结果已由%(carrier)s寄出，运单号 %(tracking)s。"),
     "rating_invitation": _("【%(sign)s】您的「%(item)s」已办结，欢迎评价我们的服务：%(link)s"),
+    "prereview_passed": _("【%(sign)s】您网上申请的「%(item)s」（%(number)s）已通过预审，请携带申请材料原件到%(place)s办理，只需跑一次。"),
+    "prereview_refused": _("【%(sign)s】您网上申请的「%(item)s」（%(number)s）预审不予受理：%(reason)s。办理途径：%(way_forward)s"),
 }
 
 
