@@ -3,6 +3,8 @@
 from yichuang.catalog.models import ItemVersion
 from yichuang.org.models import ServiceCentre
 
+from .models import Case
+
 SCOPE_PREFIX = {
     ItemVersion.TongbanScope.COUNTY: 6,
     ItemVersion.TongbanScope.CITY: 4,
@@ -28,3 +30,18 @@ def can_accept_at(version: ItemVersion, centre: ServiceCentre) -> bool:
     # 仅本中心: the department's own centre, or any centre when the department has none recorded
     # but sits in the same county.
     return department.centre_id is None and centre.region.code[:6] == department.region.code[:6]
+
+
+# Town and village points (便民服务中心 / 站) accept for the county: 多级联动.
+POINT_KINDS = frozenset({ServiceCentre.Kind.TOWN, ServiceCentre.Kind.VILLAGE})
+
+
+def channel_at(centre: ServiceCentre) -> str:
+    """The channel a front-desk receipt at `centre` is counted under (乡镇（村）服务点 at a point)."""
+    return Case.Channel.TOWN if centre.kind in POINT_KINDS else Case.Channel.WINDOW
+
+
+def points_in_scope(version: ItemVersion) -> list[ServiceCentre]:
+    """Every active centre and point that may accept the item (同城通办: any of them will do)."""
+    centres = ServiceCentre.objects.filter(is_active=True).select_related("region").order_by("region__code", "name")
+    return [centre for centre in centres if can_accept_at(version, centre)]

@@ -29,7 +29,8 @@ from . import selectors, services
 from .clock import compute_clock
 from .errors import CaseActionError, CaseConflict, CasePermissionDenied
 from .models import Case, CaseMaterial
-from .rules import can_accept_at
+from .rules import can_accept_at, channel_at
+from .uploads import case_file_add, case_files
 
 FRONT_ROLES = (Role.Code.CLERK, Role.Code.TOWN_CLERK)
 # The agent opens the cases of their ledger on the same page (read only).
@@ -267,7 +268,7 @@ def _submit_new_case(request: HttpRequest, version: ItemVersion, centre: Service
     receive = {
         "actor": request.user, "applicant": applicant_form.service_kwargs(), "item_version": version,
         "centre": centre, "window": request.user.windows.filter(centre=centre).first(),
-        "channel": Case.Channel.WINDOW, "materials": checklist.materials_input(), "form_data": application.form_data(),
+        "channel": channel_at(centre), "materials": checklist.materials_input(), "form_data": application.form_data(),
         "agent_name": desk.cleaned_data["agent_name"].strip(),
         "agent_id_number": desk.cleaned_data["agent_id_number"].strip(),
         "agent_power_of_attorney": desk.cleaned_data["agent_power_of_attorney"],
@@ -342,6 +343,9 @@ def _case_context(request: HttpRequest, case: Case, *, acting: str = "", data=No
     deferred = [row for row in rows if row.state == CaseMaterial.State.DEFERRED]
     if is_front and deferred and case.status not in ENDED_STATUSES:
         actions.add("supplement")
+    # Scanned materials travel online to the deciding department (数据网络流转), e.g. from a town point.
+    if is_front and case.status not in ENDED_STATUSES and case.delivery != Case.Delivery.DELIVERED:
+        actions.add("upload")
 
     def bound(name):
         return data if acting == name else None
@@ -353,7 +357,7 @@ def _case_context(request: HttpRequest, case: Case, *, acting: str = "", data=No
         "case": case, "materials": rows, "notices": list(case.notices.all()), "corrections": corrections,
         "events": list(case.events.order_by("-at", "-id")), "actions": actions, "acting": acting,
         "action_errors": errors or [], "second_correction": front_rounds > 0,
-        "deferred": deferred,
+        "deferred": deferred, "files": case_files(case),
         "to_supply": [row for row in rows if row.state in (CaseMaterial.State.MISSING, CaseMaterial.State.DEFECTIVE)],
         "supplied_ids": ff.checked_ids(data, "supplied", by_requirement) if acting == "supplied" else [],
         "supplemented_ids": ff.checked_ids(data, "supplemented", by_requirement) if acting == "supplement" else [],
@@ -385,7 +389,7 @@ def case_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/front/case.html", _case_context(request, case))
 
 
-CASE_ACTIONS = ("accept", "correction", "supplied", "refuse", "withdraw", "assign_agent", "supplement")
+CASE_ACTIONS = ("accept", "correction", "supplied", "refuse", "withdraw", "assign_agent", "supplement", "upload")
 
 
 @require_POST
@@ -538,7 +542,17 @@ def _do_supplement(request, case, data, errors):
     return _("容缺材料补齐已登记。")
 
 
+def _do_upload(request, case, data, errors):
+    upload = request.FILES.get("file")
+    if upload is None:
+        errors.append(_("请选择要上传的材料扫描件。"))
+        return None
+    stored = case_file_add(actor=request.user, case=case, upload=upload, material=data.get("material") or None)
+    return _("已上传「%(f)s」，办理部门可在线查看。") % {"f": stored.original_name}
+
+
 ACTION_HANDLERS = {
+    "upload": _do_upload,
     "accept": _do_accept, "correction": _do_correction, "supplied": _do_supplied, "refuse": _do_refuse,
     "withdraw": _do_withdraw, "assign_agent": _do_assign_agent, "supplement": _do_supplement,
 }
