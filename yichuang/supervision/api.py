@@ -285,3 +285,125 @@ def notifications(request, unread: bool = False):
         rows = rows.filter(read_at__isnull=True)
     return [{"id": n.pk, "kind": n.kind, "level": n.level, "text": n.text, "link": n.link,
              "created_at": n.created_at.isoformat(), "read": n.read_at is not None} for n in rows[:200]]
+
+
+# --- monthly window assessment (窗口考核) --------------------------------------------------------------
+
+
+def _assessment_month(month: str):
+    from .selectors_assessment import parse_month
+
+    day = parse_month(month)
+    if day is None:
+        raise HttpError(422, _("月份格式应为 年-月，如 2026-10。"))
+    return day
+
+
+def _result(r) -> dict:
+    return {"kind": r.kind, "window_id": r.window_id, "staff_id": r.staff_id, "label": r.label, "rank": r.rank,
+            "score": str(r.score), "lines": r.lines, "figures": r.figures, "eligible": r.eligible,
+            "ineligible_reason": r.ineligible_reason, "proposed": r.proposed, "honour": r.honour}
+
+
+def _month_out(assessment, *, results: bool) -> dict:
+    out = {"month": f"{assessment.month:%Y-%m}", "state": assessment.state, "base_score": str(assessment.base_score),
+           "computed_at": assessment.computed_at.isoformat(), "sources": assessment.sources,
+           "confirmed_at": assessment.confirmed_at.isoformat() if assessment.confirmed_at else None,
+           "confirmed_by": str(assessment.confirmed_by or ""), "note": assessment.note}
+    if results:
+        from .selectors_assessment import month_view
+
+        view = month_view(assessment)
+        out["rules"] = assessment.rules
+        out["windows"] = [_result(r) for r in view.windows]
+        out["staff"] = [_result(r) for r in view.staff]
+    return out
+
+
+def _validation(err) -> HttpError:
+    return HttpError(422, "；".join(err.messages))
+
+
+@router.get("/assessment/rules", summary="窗口考核的计分规则、评选规则和口径")
+def assessment_rules(request):
+    _require(selectors.can_supervise, request, SUPERVISOR_DENIED)
+    from .selectors_assessment import rules_context
+    from .templatetags.supervision_tags import rule_text
+
+    context = rules_context()
+    settings = context["settings"]
+    return {
+        "base_score": str(settings.base_score), "red_flag_count": settings.red_flag_count,
+        "star_count": settings.star_count, "min_ratings": settings.min_ratings,
+        "complaint_veto": settings.complaint_veto, "tie_rule": str(context["tie_rule"]),
+        "rules": [{"id": r.pk, "metric": r.metric, "label": str(r), "applies_to": r.applies_to, "points": str(r.points),
+                   "threshold": None if r.threshold is None else str(r.threshold),
+                   "cap": None if r.cap is None else str(r.cap), "text": rule_text(r),
+                   "definition": str(context["metric_notes"].get(r.metric, ""))} for r in context["rules"]],
+    }
+
+
+@router.get("/assessments", summary="已计算的月度考核")
+def assessment_list(request):
+    _require(selectors.can_supervise, request, SUPERVISOR_DENIED)
+    from .selectors_assessment import assessment_months
+
+    return [_month_out(a, results=False) for a in assessment_months()[:120]]
+
+
+@router.get("/assessments/{month}", summary="一个月的考核：每个窗口和人员的得分及明细、建议和确认的荣誉")
+def assessment_detail(request, month: str):
+    _require(selectors.can_supervise, request, SUPERVISOR_DENIED)
+    from .selectors_assessment import assessment_for
+
+    assessment = assessment_for(_assessment_month(month))
+    if assessment is None:
+        raise HttpError(404, _("%(m)s 的考核尚未计算。") % {"m": month})
+    return _month_out(assessment, results=True)
+
+
+@router.post("/assessments/{month}/compute", summary="计算（或重新计算）一个月的考核；已确认的月份不能重算")
+def assessment_compute(request, month: str):
+    _require(selectors.can_supervise, request, SUPERVISOR_DENIED)
+    from django.core.exceptions import ValidationError
+
+    from .services_assessment import assessment_compute as compute
+
+    try:
+        assessment = compute(actor=request.user, month=_assessment_month(month))
+    except ValidationError as err:
+        raise _validation(err) from err
+    return _month_out(assessment, results=True)
+
+
+class ConfirmIn(Schema):
+    red_flag_window_ids: list[int] | None = Field(None, description="红旗窗口的窗口 id；不填则采用系统建议")
+    star_staff_ids: list[int] | None = Field(None, description="服务明星的人员 id；不填则采用系统建议")
+    note: str = Field("", description="说明；与系统建议不同时必填")
+
+
+@router.post("/assessments/{month}/confirm", summary="确认红旗窗口和服务明星（确认后锁定并公示）")
+def assessment_confirm(request, month: str, payload: ConfirmIn):
+    _require(selectors.can_supervise, request, SUPERVISOR_DENIED)
+    from django.core.exceptions import ValidationError
+
+    from .services_assessment import assessment_confirm as confirm
+
+    try:
+        assessment = confirm(actor=request.user, month=_assessment_month(month),
+                             red_flag_window_ids=payload.red_flag_window_ids, star_staff_ids=payload.star_staff_ids,
+                             note=payload.note)
+    except ValidationError as err:
+        raise _validation(err) from err
+    return _month_out(assessment, results=True)
+
+
+@router.get("/public/honours", summary="公示的红旗窗口和服务明星（每月，含得分明细）", auth=None)
+def public_honours(request):
+    from .selectors_assessment import public_honours as honours
+
+    return [{"month": f"{m.month:%Y-%m}", "base_score": str(m.base_score),
+             "red_flag_windows": [{"label": r.label, "score": str(r.score), "lines": r.lines} for r in red],
+             "service_stars": [{"label": r.staff.display_name if r.staff else r.label, "score": str(r.score),
+                                "lines": r.lines} for r in stars]}
+            for m, red, stars in honours()]

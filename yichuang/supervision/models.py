@@ -439,3 +439,196 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.held_on}"
+
+
+# --- monthly window assessment (窗口考核) ---------------------------------------------------------
+
+
+class AssessmentSettings(models.Model):
+    """How the month's score starts and how many honours are proposed (one row; defaults until saved)."""
+
+    base_score = models.DecimalField(_("基础分"), max_digits=6, decimal_places=2, default=100)
+    red_flag_count = models.PositiveSmallIntegerField(_("每月红旗窗口数"), default=1)
+    star_count = models.PositiveSmallIntegerField(_("每月服务明星数"), default=3)
+    min_ratings = models.PositiveSmallIntegerField(
+        _("参评最少评价数"), default=1, help_text=_("当月收到的有效评价少于此数的窗口或人员不参加评选（仍计分）。"))
+    complaint_veto = models.BooleanField(
+        _("投诉属实一票否决"), default=True, help_text=_("当月有属实投诉的窗口或人员不参加评选（仍计分）。"))
+
+    class Meta:
+        verbose_name = _("窗口考核设置")
+        verbose_name_plural = _("窗口考核设置")
+
+    def __str__(self) -> str:
+        return str(_("窗口考核设置"))
+
+
+class AssessmentMetric(models.TextChoices):
+    SATISFACTION_BELOW = "satisfaction_below", _("满意率低于阈值（一次）")
+    SATISFACTION_AT_LEAST = "satisfaction_at_least", _("满意率达到阈值（一次）")
+    BAD_RATINGS = "bad_ratings", _("差评件数（申诉成立的不计）")
+    PRAISE = "praise", _("“非常满意”评价数")
+    OVERDUE = "overdue", _("超期件数")
+    COMPLAINTS_UPHELD = "complaints_upheld", _("投诉属实件数")
+    SEND_BACKS = "send_backs", _("被部门退回补正次数")
+    AUDIT_DEFECTS = "audit_defects", _("案卷评查问题数")
+    ABSENCES = "absences", _("缺勤天数")
+    LATE_ARRIVALS = "late_arrivals", _("迟到早退次数")
+
+
+RATE_METRICS = (AssessmentMetric.SATISFACTION_BELOW, AssessmentMetric.SATISFACTION_AT_LEAST)
+
+
+class AssessmentRule(models.Model):
+    """One line of the score: points per unit of a monthly figure (negative deducts, positive adds).
+
+    Count figures: units = the figure minus the allowance (threshold), never below 0.
+    满意率 rules: one unit when the rate is below (or at least) the threshold, and only when the
+    subject was rated at all. A cap bounds the line's points in a month.
+    """
+
+    class AppliesTo(models.TextChoices):
+        BOTH = "both", _("窗口和人员")
+        WINDOW = "window", _("仅窗口")
+        STAFF = "staff", _("仅人员")
+
+    metric = models.CharField(_("考核指标"), max_length=24, choices=AssessmentMetric.choices)
+    label = models.CharField(_("名称"), max_length=60, blank=True, help_text=_("留空则用指标名称。"))
+    applies_to = models.CharField(_("适用于"), max_length=8, choices=AppliesTo.choices, default=AppliesTo.BOTH)
+    points = models.DecimalField(
+        _("每单位分值"), max_digits=6, decimal_places=2, help_text=_("负数为扣分，正数为加分，如 -2 表示每件扣 2 分。"))
+    threshold = models.DecimalField(
+        _("阈值"), max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("计数指标：免扣（免加）件数；满意率指标：百分比界限，如 95。"))
+    cap = models.DecimalField(
+        _("单项上限（分）"), max_digits=6, decimal_places=2, null=True, blank=True,
+        help_text=_("此项每月最多扣（加）的分数，留空不设上限。"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    class Meta:
+        verbose_name = _("考核规则")
+        verbose_name_plural = _("考核规则")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.label or self.get_metric_display()
+
+
+class AttendanceRecord(models.Model):
+    """考勤: an absence or a late arrival / early leave of a window's staff member, recorded by the supervisor."""
+
+    class Kind(models.TextChoices):
+        ABSENT = "absent", _("缺勤")
+        LATE = "late", _("迟到早退")
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("工作人员"), on_delete=models.PROTECT,
+                              related_name="+")
+    day = models.DateField(_("日期"))
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("考勤记录")
+        verbose_name_plural = _("考勤记录")
+        ordering = ["-day", "staff_id"]
+        constraints = [models.UniqueConstraint(fields=["staff", "day", "kind"], name="attendance_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.day} {self.get_kind_display()}"
+
+
+class AssessmentMonth(models.Model):
+    """One month's assessment: recomputable while a draft, frozen once the supervisor confirms it."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("待确认")
+        CONFIRMED = "confirmed", _("已确认")
+
+    month = models.DateField(_("月份"), unique=True, help_text=_("当月 1 日"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    base_score = models.DecimalField(_("基础分"), max_digits=6, decimal_places=2)
+    rules = models.JSONField(_("计分规则（计算时）"), default=list)
+    sources = models.JSONField(_("数据来源说明"), default=dict, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    note = models.TextField(_("确认说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("月度窗口考核")
+        verbose_name_plural = _("月度窗口考核")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def frozen(self) -> bool:
+        return self.state == self.State.CONFIRMED
+
+
+class AssessmentResult(models.Model):
+    """A window's or a staff member's score for the month, with the lines that add up to it."""
+
+    class Kind(models.TextChoices):
+        WINDOW = "window", _("窗口")
+        STAFF = "staff", _("工作人员")
+
+    class Honour(models.TextChoices):
+        NONE = "", _("—")
+        RED_FLAG = "red_flag", _("红旗窗口")
+        STAR = "star", _("服务明星")
+
+    assessment = models.ForeignKey(AssessmentMonth, on_delete=models.CASCADE, related_name="results")
+    kind = models.CharField(_("对象"), max_length=8, choices=Kind.choices)
+    window = models.ForeignKey("org.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    label = models.CharField(_("名称"), max_length=120)
+    score = models.DecimalField(_("得分"), max_digits=7, decimal_places=2)
+    lines = models.JSONField(_("得分明细"), default=list)
+    figures = models.JSONField(_("当月数据"), default=dict)
+    eligible = models.BooleanField(_("参加评选"), default=True)
+    ineligible_reason = models.CharField(_("不参评原因"), max_length=120, blank=True)
+    rank = models.PositiveIntegerField(_("名次"), default=0)
+    proposed = models.CharField(_("建议荣誉"), max_length=10, choices=Honour.choices, blank=True, default="")
+    honour = models.CharField(_("确认荣誉"), max_length=10, choices=Honour.choices, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("考核得分")
+        verbose_name_plural = _("考核得分")
+        ordering = ["assessment", "kind", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "window"], condition=models.Q(window__isnull=False),
+                                    name="assessment_result_window_once"),
+            models.UniqueConstraint(fields=["assessment", "staff"], condition=models.Q(staff__isnull=False),
+                                    name="assessment_result_staff_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.label} {self.score}"
+
+
+class AssessmentEvent(models.Model):
+    """Append-only history of a month's assessment (computed, recomputed, confirmed)."""
+
+    assessment = models.ForeignKey(AssessmentMonth, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("动作"), max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("时间"))
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("考核记录")
+        verbose_name_plural = _("考核记录")
+        ordering = ["assessment", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.action}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_assessment
 
 app_name = "supervision"
 
@@ -25,6 +25,15 @@ urlpatterns = [
     path("supervision/defects/<int:pk>/review/", views.defect_review, name="defect_review"),
     path("supervision/interviews/", views.interviews, name="interviews"),
     path("supervision/interviews/record/", views.interview_record, name="interview_record"),
+    path("assessment/", views_assessment.assessment_public, name="assessment_public"),
+    path("supervision/assessment/", views_assessment.assessments, name="assessments"),
+    path("supervision/assessment/compute/", views_assessment.assessment_compute, name="assessment_compute"),
+    path("supervision/assessment/<str:month>/", views_assessment.assessment_month, name="assessment_month"),
+    path("supervision/assessment/<str:month>/confirm/", views_assessment.assessment_confirm,
+         name="assessment_confirm"),
+    path("supervision/attendance/", views_assessment.attendance, name="attendance"),
+    path("supervision/attendance/record/", views_assessment.attendance_record, name="attendance_record"),
+    path("supervision/attendance/<int:pk>/remove/", views_assessment.attendance_remove, name="attendance_remove"),
     path("supervision/notifications/", views.notifications, name="notifications"),
     path("supervision/notifications/read/", views.notifications_read, name="notifications_read"),
 ]
