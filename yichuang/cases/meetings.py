@@ -27,7 +27,7 @@ from .models import Case, JointMeeting, MeetingEvent, MeetingInvitation
 COORDINATOR_ROLES = (Role.Code.ADMIN, Role.Code.CLERK, Role.Code.APPROVER)
 DEPARTMENT_ROLES = (Role.Code.REVIEWER, Role.Code.APPROVER)
 MAX_OPINION_DAYS = 30
-I = MeetingInvitation
+Inv = MeetingInvitation
 
 
 def _now(at):
@@ -138,7 +138,7 @@ def meeting_attendance_record(
     if not _is_super(actor) and meeting.coordinator_id != actor.pk and actor.department_id != department.pk:
         raise CasePermissionDenied(_("只有牵头人或本部门可以登记出席情况。"), code="coordinator")
     invitation = _invitation(meeting, department)
-    invitation.attendance = I.Attendance.PRESENT if present else I.Attendance.ABSENT
+    invitation.attendance = Inv.Attendance.PRESENT if present else Inv.Attendance.ABSENT
     invitation.attendee = (attendee or "").strip()[:60]
     invitation.save(update_fields=["attendance", "attendee"])
     meeting.version += 1
@@ -171,16 +171,16 @@ def meeting_opinion_record(
             % {"d": _cn_date(meeting.opinion_deadline)}, code="deadline")
     invitation = _invitation(meeting, department)
     text = (text or "").strip()
-    if opinion not in (I.Opinion.AGREE, I.Opinion.CONDITIONS, I.Opinion.DISAGREE):
+    if opinion not in (Inv.Opinion.AGREE, Inv.Opinion.CONDITIONS, Inv.Opinion.DISAGREE):
         raise CaseActionError({"opinion": [_("请选择意见：同意、有条件同意或不同意。")]})
-    if opinion == I.Opinion.CONDITIONS and not text:
+    if opinion == Inv.Opinion.CONDITIONS and not text:
         raise CaseActionError({"text": [_("有条件同意请写明条件。")]})
-    if opinion == I.Opinion.DISAGREE and not text:
+    if opinion == Inv.Opinion.DISAGREE and not text:
         raise CaseActionError({"text": [_("不同意请写明理由和依据。")]})
     before = invitation.opinion
     invitation.opinion = opinion
     invitation.text = text
-    invitation.deemed = I.Deemed.NO
+    invitation.deemed = Inv.Deemed.NO
     invitation.recorded_by = staff_user(actor)
     invitation.recorded_at = at
     invitation.save()
@@ -205,9 +205,9 @@ def meeting_close(*, meeting: JointMeeting, actor=None, at: datetime.datetime | 
     for invitation in meeting.invitations.select_related("department"):
         if invitation.opinion:
             continue
-        absent = invitation.attendance == I.Attendance.ABSENT
-        invitation.opinion = I.Opinion.AGREE
-        invitation.deemed = I.Deemed.ABSENT if absent else I.Deemed.SILENT
+        absent = invitation.attendance == Inv.Attendance.ABSENT
+        invitation.opinion = Inv.Opinion.AGREE
+        invitation.deemed = Inv.Deemed.ABSENT if absent else Inv.Deemed.SILENT
         invitation.recorded_at = at
         invitation.save(update_fields=["opinion", "deemed", "recorded_at"])
         label = _("缺席默认") if absent else _("超时默许")
@@ -218,9 +218,9 @@ def meeting_close(*, meeting: JointMeeting, actor=None, at: datetime.datetime | 
                data={"department": invitation.department.code, "deemed": invitation.deemed},
                audit_note=_("%(d)s %(l)s：%(w)s，按规定视为同意") % {"d": invitation.department.name, "l": label, "w": why})
     opinions = list(meeting.invitations.values_list("opinion", flat=True))
-    if I.Opinion.DISAGREE in opinions:
+    if Inv.Opinion.DISAGREE in opinions:
         meeting.result = JointMeeting.Result.DISAGREED
-    elif I.Opinion.CONDITIONS in opinions:
+    elif Inv.Opinion.CONDITIONS in opinions:
         meeting.result = JointMeeting.Result.CONDITIONS
     else:
         meeting.result = JointMeeting.Result.AGREED
