@@ -10,6 +10,8 @@ class PortalError(ValidationError):
 
     def __init__(self, message, code=None, params=None, *, retry_at=None):
         super().__init__(message, code=code, params=params)
+        # A dict of field messages does not keep the code; the pages and the API still want it.
+        self.code = code
         self.retry_at = retry_at
 
 

@@ -34,13 +34,17 @@ def reuse_candidates(case: Case, requirement) -> list:
     from yichuang.cases.selectors_online import reusable_materials
 
     try:
-        return list(reusable_materials(applicant=case.applicant, material=requirement))
+        return list(reusable_materials(applicant=case.applicant, material=requirement, exclude_case=case))
     except Exception:  # a reuse source that is down must not take the page with it
         return []
 
 
-def material_rows(case: Case, *, with_candidates: bool) -> list[dict]:
-    """The checklist: each required material, its state on the case, its files and what could be reused."""
+def material_rows(case: Case, *, with_candidates: bool, errors: dict | None = None) -> list[dict]:
+    """The checklist: each material, its row on the case, its files, what could be reused, its messages.
+
+    Upload and reuse name the case's material row (`CaseMaterial` pk), as the services expect.
+    """
+    errors = errors or {}
     states = {m.requirement_id: m for m in case.materials.all()}
     files = list(case.files.select_related("material").order_by("uploaded_at", "pk"))
     rows = []
@@ -50,7 +54,8 @@ def material_rows(case: Case, *, with_candidates: bool) -> list[dict]:
             "requirement": requirement,
             "material": material,
             "files": [f for f in files if f.material is not None and f.material.requirement_id == requirement.pk],
-            "candidates": reuse_candidates(case, requirement) if with_candidates else [],
+            "candidates": reuse_candidates(case, material or requirement) if with_candidates and material else [],
+            "errors": errors.get(f"material:{material.pk}", []) if material else [],
         })
     return rows
 
@@ -75,8 +80,7 @@ def case_page_facts(case: Case) -> dict:
         "due_date": case.due_date,
         "prereview_due": case.prereview_due_date if prereview else None,
         "correction": correction,
-        "can_supplement": correction is not None and case.status not in FINISHED_STATUSES
-        and case.status != S.PREREVIEW_RETURNED,
+        "can_supplement": case.status == S.CORRECTION,
         "can_withdraw": case.status not in FINISHED_STATUSES and case.status != S.DRAFT,
         "done": case.status in DECIDED_STATUSES,
         "finished": case.status in FINISHED_STATUSES,

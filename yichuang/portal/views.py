@@ -322,13 +322,18 @@ def _case_by_pk(request: HttpRequest, pk: int) -> Case:
 
 def _application_context(request, case: Case, *, values=None, errors=None, general=None):
     fields = list(case.item_version.form_fields.order_by("order", "id"))
+    errors = dict(errors or {})
+    keys = {f.key for f in fields}
+    # Messages about neither a form field nor a material row are said at the top of the page.
+    general = list(general or []) + [m for key, msgs in errors.items()
+                                     if key not in keys and not key.startswith("material:") for m in msgs]
     values = case.form_data if values is None else values
     principal = request.principal
     return {
         "case": case, "version": case.item_version,
-        "fields": rendered_fields(fields, values or {}, errors or {}),
-        "general": general or [],
-        "materials": material_rows(case, with_candidates=True),
+        "fields": rendered_fields(fields, values or {}, errors),
+        "general": general,
+        "materials": material_rows(case, with_candidates=case.status in EDITABLE, errors=errors),
         "editable": case.status in EDITABLE,
         "acting_as": actor_for(principal, case.applicant).label,
         "returned": case.status == Case.Status.PREREVIEW_RETURNED,
