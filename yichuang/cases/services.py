@@ -1005,6 +1005,13 @@ def case_supplement_deferred(
 def _deliver(*, actor, case: Case, method: str, at: datetime.datetime, collected_by: str = "",
              collector_id_last4: str = "", address: str = "", recipient: str = "", recipient_phone: str = "",
              carrier: str = "", tracking_number: str = "", count_visit: bool = True) -> Case:
+    if not getattr(case, "_bundle_release", False) and hasattr(case, "parallel"):
+        # 一件事: the parent's 出件 issues every child's result with it (统一出件).
+        from .services_parallel import parallel_release
+
+        return parallel_release(actor=actor, parent=case, method=method, at=at, collected_by=collected_by,
+                                collector_id_last4=collector_id_last4, address=address, recipient=recipient,
+                                recipient_phone=recipient_phone, carrier=carrier, tracking_number=tracking_number)
     if case.status not in DECIDED_STATUSES:
         raise CaseActionError(_("办件尚未作出决定，不能出件。"), code="state")
     if case.delivery == Case.Delivery.WITHHELD:

@@ -368,6 +368,14 @@ def parallel_deliver(
     at = _now(at)
     parent = _lock(case, expected_version)
     _require_role(actor, Role.Code.RESULT_CLERK, *FRONT_DESK_ROLES)
+    return parallel_release(actor=actor, parent=parent, method=method, at=at, collected_by=collected_by,
+                            collector_id_last4=collector_id_last4, address=address, recipient=recipient,
+                            recipient_phone=recipient_phone, carrier=carrier, tracking_number=tracking_number)
+
+
+def parallel_release(*, actor, parent: Case, method: str, at: datetime.datetime, **details: Any) -> Case:
+    """Deliver the locked parent and its children. The engine's `_deliver` hands a parent here, so the
+    result window's ordinary 出件 on a parent case issues the whole bundle."""
     if not hasattr(parent, "parallel"):
         raise CaseActionError(_("此办件不是一件事的主办件。"), code="not_parent")
     children = list(parent.children.select_related("item_version").order_by("stage", "id"))
@@ -387,11 +395,8 @@ def parallel_deliver(
             continue
         child = _lock(child, None)
         child.delivery = Case.Delivery.WAITING
-        _deliver(actor=actor, case=child, method=method, at=at, collected_by=collected_by,
-                 collector_id_last4=collector_id_last4, address=address, recipient=recipient,
-                 recipient_phone=recipient_phone, carrier=carrier, tracking_number=tracking_number, count_visit=False)
+        _deliver(actor=actor, case=child, method=method, at=at, count_visit=False, **details)
         delivered.append(child)
     _quiet(delivered)
-    return _deliver(actor=actor, case=parent, method=method, at=at, collected_by=collected_by,
-                    collector_id_last4=collector_id_last4, address=address, recipient=recipient,
-                    recipient_phone=recipient_phone, carrier=carrier, tracking_number=tracking_number)
+    parent._bundle_release = True
+    return _deliver(actor=actor, case=parent, method=method, at=at, **details)

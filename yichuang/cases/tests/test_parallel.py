@@ -198,3 +198,15 @@ def test_the_join_is_idempotent(restaurant, apply_bundle, deciders):
     parallel_join(parent=parent)
     parallel_join(parent=parent)
     assert parent.events.filter(action="bundle_decide").count() == 1
+
+
+def test_the_result_windows_ordinary_delivery_of_the_parent_issues_every_result(
+        restaurant, apply_bundle, deciders, staff):
+    parent = apply_bundle(restaurant)
+    for child in children_of(parent).values():
+        decide(child, deciders)
+    parent.refresh_from_db()
+    services.case_deliver(actor=staff["result"], case=parent, method="in_person", collected_by="王小明",
+                          expected_version=parent.version)
+    assert set(Case.objects.filter(pk__in=[parent.pk, *parent.children.values_list("pk", flat=True)])
+               .values_list("delivery", flat=True)) == {Case.Delivery.DELIVERED}
