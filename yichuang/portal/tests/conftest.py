@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from yichuang.cases.tests.conftest import applicant, county, item, staff  # noqa: F401 - fixtures
+from yichuang.cases.tests.conftest import county, item, staff  # noqa: F401 - fixtures
 from yichuang.cases.tests.online_fixtures import GOOD_FORM, once_item, pdf_upload, zero_item  # noqa: F401
 from yichuang.core.models import SmsMessage
 from yichuang.core.validators import id_number_check_char
@@ -42,17 +42,17 @@ def sign_up(mobile: str, name: str = "", id_no: str = "", ip: str = "10.0.0.1"):
 
 
 @pytest.fixture
-def zhang(county):
+def zhang(county):  # noqa: F811
     return sign_up("13800000001", "张三", ZHANG_ID)
 
 
 @pytest.fixture
-def li(county):
+def li(county):  # noqa: F811
     return sign_up("13800000002", "李四", LI_ID)
 
 
 @pytest.fixture
-def wang(county):
+def wang(county):  # noqa: F811
     return sign_up("13800000003", "王五", WANG_ID)
 
 
@@ -64,3 +64,22 @@ def portal_client(client, account):
     session[EPOCH_KEY] = account.session_epoch
     session.save()
     return client
+
+
+def apply_online(account, version, as_applicant=None, *, submit=True, agent=None):
+    """Draft, fill, upload the required materials (and submit) as the portal does."""
+    from yichuang.cases import services_online as online
+    from yichuang.portal.acting import actor_for
+
+    applicant = as_applicant or account.applicant
+    actor = actor_for(services.Principal(account=agent or account), applicant)
+    case = online.case_draft_create(acted_by=actor, applicant=applicant, item_version=version,
+                                    contact_phone=account.mobile)
+    case = online.case_draft_update(acted_by=actor, case=case, form_data=GOOD_FORM)
+    for row in case.materials.select_related("requirement"):
+        if row.requirement.necessity == "required":
+            online.case_online_file_add(acted_by=actor, case=case, material_id=row.pk,
+                                        upload=pdf_upload(f"{row.requirement.name}.pdf"))
+    if submit:
+        case = online.case_submit_online(acted_by=actor, case=case)
+    return case
