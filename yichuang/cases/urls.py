@@ -6,5 +6,6 @@ app_name = "cases"
 
 urlpatterns = [
     path("desk/", include("yichuang.cases.urls_front")),
+    path("office/prereview/", include("yichuang.cases.urls_prereview")),
     path("office/", include("yichuang.cases.urls_office")),
 ]

@@ -207,6 +207,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
             applicant=_applicant_label(case.applicant), applicant_id=case.applicant.masked_id,
         ))
     context = {"form": form, "page": page, "rows": rows, "querystring": _querystring(values), "today": today}
+    if not _is_fragment(request):
+        # 网上预审 has its own list and clock; the inbox shows what waits there, soonest due first.
+        from .selectors_online import prereview_alarm, prereview_inbox
+
+        waiting = list(prereview_inbox(user)[:6])
+        context["prereview"] = [(c, prereview_alarm(c, today)) for c in waiting[:5]]
+        context["prereview_more"] = len(waiting) > 5
     return _list_response(request, "cases/office/inbox.html", "cases/office/_inbox_table.html", context)
 
 
