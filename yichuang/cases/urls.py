@@ -8,4 +8,5 @@ urlpatterns = [
     path("desk/", include("yichuang.cases.urls_front")),
     path("office/prereview/", include("yichuang.cases.urls_prereview")),
     path("office/", include("yichuang.cases.urls_office")),
+    path("", include("yichuang.cases.urls_parallel")),
 ]
