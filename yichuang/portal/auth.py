@@ -124,4 +124,6 @@ def principal_required(view):
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    from yichuang.core.middleware import client_ip as address
+
+    return address(request) or None

@@ -219,14 +219,24 @@ def account_sign_in_code(
                 error = _fail(guard, problem, now, "code")
             else:
                 _succeed(guard)
-                account, created = Account.objects.get_or_create(mobile=mobile)
+                account, created = account_open(mobile=mobile)
                 if not account.is_active:
                     error = PortalError(_("该账号已停用，请联系政务服务中心。"), code="inactive")
                 else:
                     _touch_login(account, now)
-                    _audit("register" if created else "sign_in", account=account, after={"method": "sms", "ip": ip or ""})
+                    _audit("sign_in", account=account, after={"method": "sms", "ip": ip or ""})
     if error is not None:
         raise error
+    return account, created
+
+
+@transaction.atomic
+def account_open(*, mobile: str) -> tuple[Account, bool]:
+    """The account of a mobile number whose code was checked (or the demo's): found or registered."""
+    mobile = _mobile(mobile)
+    account, created = Account.objects.get_or_create(mobile=mobile)
+    if created:
+        _audit("register", account=account, after={"mobile": account.masked_mobile})
     return account, created
 
 
