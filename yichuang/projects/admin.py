@@ -5,7 +5,7 @@ from .models import Commitment, Project, StageDefinition
 
 @admin.register(StageDefinition)
 class StageDefinitionAdmin(admin.ModelAdmin):
-    list_display = ("number", "name", "target_days", "counts_toward_target")
+    list_display = ("number", "name", "target_days", "counts_toward_target", "government_bundle", "private_bundle")
     ordering = ("number",)
 
 
@@ -13,9 +13,9 @@ class StageDefinitionAdmin(admin.ModelAdmin):
 class ProjectAdmin(admin.ModelAdmin):
     """Read-only: projects change through their services (registration, stage applications)."""
 
-    list_display = ("code", "name", "owner", "investment_kind", "current_stage", "state")
+    list_display = ("code", "name", "owner", "investment_kind", "current_stage")
     search_fields = ("code", "name", "owner__name")
-    list_filter = ("investment_kind", "state", "current_stage")
+    list_filter = ("investment_kind", "current_stage")
 
     def has_add_permission(self, request):
         return False

@@ -44,6 +44,14 @@ class StageDefinition(models.Model):
         _("计入总目标"), default=True, help_text=_("如「从取得用地到施工许可 50 个工作日」只计前三个阶段。")
     )
     description = models.CharField(_("说明"), max_length=300, blank=True)
+    government_bundle = models.ForeignKey(
+        "catalog.Bundle", verbose_name=_("政府投资项目的一件事"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("本阶段需要办理的事项组成的一件事（并联审批）。"),
+    )
+    private_bundle = models.ForeignKey(
+        "catalog.Bundle", verbose_name=_("企业投资项目的一件事"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("留空则与政府投资项目相同。"),
+    )
 
     class Meta:
         verbose_name = _("审批阶段")
@@ -64,12 +72,6 @@ class Project(models.Model):
         APPROVAL = "01", _("审批")
         VERIFICATION = "02", _("核准")
         FILING = "03", _("备案")
-
-    class State(models.TextChoices):
-        REGISTERED = "registered", _("已赋码")
-        IN_PROGRESS = "in_progress", _("审批中")
-        COMPLETED = "completed", _("已竣工验收")
-        STOPPED = "stopped", _("已终止")
 
     code = models.CharField(_("项目代码"), max_length=24, unique=True)
     name = models.CharField(_("项目名称"), max_length=200, db_index=True)
@@ -97,8 +99,8 @@ class Project(models.Model):
     target_days = models.PositiveSmallIntegerField(
         _("审批总目标（工作日）"), help_text=_("计入总目标的各阶段审批用时之和的上限。")
     )
-    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.REGISTERED, db_index=True)
-    current_stage = models.PositiveSmallIntegerField(_("当前阶段"), default=0, db_index=True)
+    # The last stage applied for (0: none yet). Whether it is done is read from its parent case.
+    current_stage = models.PositiveSmallIntegerField(_("已申报至阶段"), default=0, db_index=True)
     registered_at = models.DateTimeField(_("赋码时间"))
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("赋码人"), null=True, blank=True, on_delete=models.SET_NULL,

@@ -17,12 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yichuang.cases import meetings as case_meetings
 from yichuang.cases import services as case_services
-from yichuang.cases.models import DECIDED_STATUSES, Applicant, Case
+from yichuang.cases import services_parallel
+from yichuang.cases.models import DECIDED_STATUSES, Applicant, Case, JointMeeting
+from yichuang.catalog.models import Bundle
 from yichuang.core.actors import staff_user
 from yichuang.core.audit import audit_record
 from yichuang.core.calendar import add_workdays
-from yichuang.org.models import Region, Role, ServiceCentre, User
+from yichuang.org.models import Department, Region, Role, ServiceCentre, User
 
 from .codes import project_code_next
 from .errors import ProjectError, ProjectPermissionDenied
@@ -77,7 +80,7 @@ def _event(project: Project, actor, action: str, *, at: datetime.datetime, summa
         project=project, at=at, actor=staff_user(actor), actor_label=str(actor) if actor is not None else _("系统"),
         action=action, summary=summary[:500], data=data or {},
     )
-    audit_record(actor=actor, action=f"project.{action}", obj=project, after={"state": project.state, **(data or {})},
+    audit_record(actor=actor, action=f"project.{action}", obj=project, after={"current_stage": project.current_stage, **(data or {})},
                  note=summary)
     return event
 
@@ -203,6 +206,98 @@ def stage_is_approved(stage: ProjectStage) -> bool:
 def stage_is_decided(stage: ProjectStage) -> bool:
     case = stage.parent_case
     return case is not None and case.status in DECIDED_STATUSES
+
+
+# --- stages ---------------------------------------------------------------------------------------
+
+SUBJECT_TYPE = "projects.project"
+
+
+def stage_bundle(project: Project, number: int) -> Bundle | None:
+    """The bundle (一件事) a stage of this project is applied for with, as the centre configured it."""
+    definition = StageDefinition.objects.select_related("government_bundle", "private_bundle").filter(
+        number=number).first()
+    if definition is None:
+        return None
+    if project.investment_kind == Project.Investment.PRIVATE and definition.private_bundle_id:
+        return definition.private_bundle
+    return definition.government_bundle
+
+
+@audited_refusal("project.stage_apply")
+def project_stage_apply(
+    *, actor, project: Project, number: int, form_data: dict[str, Any], materials: dict[str, dict[str, Any]],
+    at: datetime.datetime | None = None,
+) -> ProjectStage:
+    """申报一个阶段: the stage's bundle is applied for once (一表申请); its children run in parallel.
+
+    A stage starts only when the one before it is approved — the cases engine's join decides the
+    previous stage's parent case once all its children are approved (并联审批, 阶段推进).
+    """
+    at = _now(at)
+    project = _lock(project)
+    stage = project.stages.select_related("parent_case").filter(number=number).first()
+    if stage is None:
+        raise ProjectError(_("项目没有第 %(n)s 阶段。") % {"n": number}, code="stage")
+    current = stage.parent_case
+    if current is not None and current.status in APPROVED_STATUSES:
+        raise ProjectError(_("「%(s)s」已全部准予，无需再申报。") % {"s": stage.name}, code="stage_done")
+    if current is not None and current.is_open:
+        raise ProjectError(_("「%(s)s」正在审批（主办件 %(n)s），不能重复申报。")
+                           % {"s": stage.name, "n": current.number}, code="stage_running")
+    previous = project.stages.select_related("parent_case").filter(number__lt=number).order_by("-number").first()
+    if previous is not None and not stage_is_approved(previous):
+        raise ProjectError(_("第 %(p)d 阶段「%(ps)s」尚未全部准予，「%(s)s」还不能开始。请等前一阶段各事项办结后再申报。")
+                           % {"p": previous.number, "ps": previous.name, "s": stage.name}, code="previous_stage")
+    bundle = stage_bundle(project, number)
+    if bundle is None:
+        raise ProjectError(_("中心尚未为「%(s)s」配置一件事（阶段包含的审批事项），请联系中心管理员。") % {"s": stage.name},
+                           code="no_bundle")
+    centre = getattr(actor, "centre", None) or project.centre
+    replaced = stage.parent_case.number if stage.parent_case_id else ""
+    parent = services_parallel.bundle_apply(
+        actor=actor, applicant=project.owner, bundle=bundle, form_data=form_data, materials=materials,
+        centre=centre, contact_phone=project.owner_phone, at=at,
+    )
+    stage.parent_case = parent
+    stage.applied_at = at
+    stage.save(update_fields=["parent_case", "applied_at"])
+    project.current_stage = max(project.current_stage, number)
+    _save(project, "current_stage")
+    summary = _("申报「%(s)s」（一件事「%(b)s」），主办件 %(n)s") % {"s": stage.name, "b": bundle.name, "n": parent.number}
+    if replaced:
+        summary += _("；此前未获准予的主办件 %(o)s 留存备查") % {"o": replaced}
+    _event(project, actor, "stage_apply", at=at, summary=summary,
+           data={"stage": number, "bundle": bundle.code, "parent": parent.number, "replaced": replaced})
+    return stage
+
+
+@audited_refusal("project.meeting")
+def project_meeting_convene(
+    *, actor, project: Project, kind: str, title: str, departments: list[Department], held_on: datetime.date,
+    opinion_days: int, place: str = "", stage_number: int | None = None, at: datetime.datetime | None = None,
+) -> JointMeeting:
+    """联审 / 联合踏勘 / 联合验收 for the project, through the cases engine's meetings (linked to the
+    running stage's parent case when there is one)."""
+    at = _now(at)
+    project = _lock(project)
+    case = None
+    if stage_number:
+        stage = project.stages.select_related("parent_case").filter(number=stage_number).first()
+        if stage is None:
+            raise ProjectError({"stage_number": [_("项目没有第 %(n)s 阶段。") % {"n": stage_number}]})
+        case = stage.parent_case
+    meeting = case_meetings.meeting_convene(
+        actor=actor, kind=kind, title=title, departments=departments, held_on=held_on, opinion_days=opinion_days,
+        place=place, case=case, subject_type=SUBJECT_TYPE, subject_id=str(project.pk),
+        subject_label=f"{project.name}（{project.code}）", at=at,
+    )
+    _save(project)
+    _event(project, actor, "meeting_convene", at=at,
+           summary=_("发起%(k)s「%(t)s」，意见截止 %(d)s") % {
+               "k": meeting.get_kind_display(), "t": meeting.title, "d": meeting.opinion_deadline},
+           data={"meeting": meeting.pk, "stage": stage_number})
+    return meeting
 
 
 # --- commitments (告知承诺制) ---------------------------------------------------------------------
