@@ -73,6 +73,7 @@ def _context(request, case: Case, *, acting: str = "", errors=None, data=None) -
         "timeline": case_timeline(case), "alarm": prereview_alarm(case), "alarm_label": _alarm_label(prereview_alarm(case)),
         "can_act": case.status == Case.Status.PREREVIEW and online.can_prereview(request.user, case),
         "acting": acting, "errors": errors or {}, "general_errors": (errors or {}).get("__all__", []),
+        "field_errors": [m for k, v in (errors or {}).items() if k not in ("__all__", "reason", "way_forward") for m in v],
         "data": data or {}, "zero_visit": case.item_version.visits_required == 0,
         "form_fields": list(case.item_version.form_fields.all()),
     }
