@@ -1060,6 +1060,9 @@ def _deliver(*, actor, case: Case, method: str, at: datetime.datetime, collected
         Delivery.Method.ELECTRONIC: _("电子送达"),
     }[method]
     event = _event(case, actor, "deliver", at=at, from_status=case.status, summary=summary, data={"method": method})
+    from yichuang.feedback.services import rating_invitation_send  # 好差评: invited once the result is delivered
+
+    rating_invitation_send(case=case, event_id=event.pk)
     if method == Delivery.Method.POST:
         tell_applicant(case, "mailed", event_id=event.pk, carrier=carrier.strip(), tracking=tracking_number.strip())
     return case

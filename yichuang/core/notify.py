@@ -43,6 +43,9 @@ TEMPLATES = {
     "rating_invitation": _("【%(sign)s】您的「%(item)s」已办结，欢迎评价我们的服务：%(link)s"),
     "prereview_passed": _("【%(sign)s】您网上申请的「%(item)s」（%(number)s）已通过预审，请携带申请材料原件到%(place)s办理，只需跑一次。"),
     "prereview_refused": _("【%(sign)s】您网上申请的「%(item)s」（%(number)s）预审不予受理：%(reason)s。办理途径：%(way_forward)s"),
+    "rating_answered": _("【%(sign)s】您对我们服务的评价已有答复，请查看：%(link)s"),
+    "complaint_received": _("【%(sign)s】您的投诉已登记，编号 %(number)s，查询码 %(code)s，%(due)s前受理。"),
+    "complaint_answered": _("【%(sign)s】您的投诉（%(number)s）已办理答复：%(answer)s"),
 }
 
 

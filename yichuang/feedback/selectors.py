@@ -185,7 +185,7 @@ def report_rows(*, start: datetime.date, end: datetime.date, by: str, user: User
 
 def ratings_visible_to(user: User) -> QuerySet[Rating]:
     scope = scope_for(user)
-    qs = Rating.objects.select_related("case", "department", "window", "staff", "item", "centre")
+    qs = Rating.objects.select_related("case", "department", "window", "staff", "item__current", "centre")
     if scope.everything:
         return qs
     cond = Q(centre__in=scope.centres())
@@ -238,7 +238,7 @@ def callback_samples(user: User) -> QuerySet[CallbackSample]:
 
 
 def rating_by_token(token: str) -> Rating | None:
-    return (Rating.objects.select_related("case", "window", "department", "item", "rectification")
+    return (Rating.objects.select_related("case", "window", "department", "item__current", "rectification")
             .filter(token=token).first())
 
 
