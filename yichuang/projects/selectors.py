@@ -151,6 +151,10 @@ class ProjectOverview:
         return self.target_days - self.total_elapsed
 
     @property
+    def overrun(self) -> int:
+        return max(self.total_elapsed - self.target_days, 0)
+
+    @property
     def percent(self) -> int:
         if not self.target_days:
             return 0
