@@ -20,8 +20,10 @@ from ninja.security import SessionAuth
 from yichuang.org.tokens import TokenAuth
 
 from . import selectors
+from .feedback_link import RATING_METRICS
 from .metrics import MEDIAN_OVER, METRICS
 from .models import AlarmEvent, AuditDefect, FollowUp
+from .ratings_stats import ratings_for
 from .selectors import StatQuery
 
 
@@ -91,6 +93,8 @@ class StatRowOut(Schema):
     label: str
     figures: dict[str, float | int | None]
     display: dict[str, str]
+    ratings: dict[str, float | int | None] | None = Field(
+        None, description="好差评指标（定义见 rating_metrics）；不适用时为 null（好差评不分事项和渠道）")
 
 
 class StatisticsOut(Schema):
@@ -98,17 +102,20 @@ class StatisticsOut(Schema):
     end: datetime.date
     slice: str
     metrics: list[MetricOut]
+    rating_metrics: list[MetricOut]
+    rating_note: str
     rows: list[StatRowOut]
     total: StatRowOut
 
 
-def _row(row) -> dict:
+def _row(row, ratings=None) -> dict:
     figures = {}
     for metric in METRICS:
         value = row.figures[metric.key]
         figures[metric.key] = None if (metric.kind == "median" and value == MEDIAN_OVER) else value
     return {"key": str(row.key), "label": str(row.label), "figures": figures,
-            "display": {m.key: m.format(row.figures[m.key]) for m in METRICS}}
+            "display": {m.key: m.format(row.figures[m.key]) for m in METRICS},
+            "ratings": ratings.as_dict() if ratings is not None and ratings.available else None}
 
 
 @router.get("/statistics", response=StatisticsOut, summary="办件统计（任意统计期和分组）")
@@ -121,8 +128,10 @@ def statistics(request, params: Query[StatisticsIn]):
     filters = {name: getattr(params, name) for name in selectors.FILTERS if getattr(params, name) not in (None, "")}
     table = selectors.statistics(selectors.scope_for(request.user),
                                  StatQuery(params.start, params.end, params.slice, filters))
+    ratings = ratings_for(table)
     return {"start": params.start, "end": params.end, "slice": params.slice, "metrics": [_metric(m) for m in METRICS],
-            "rows": [_row(r) for r in table.rows], "total": _row(table.total)}
+            "rating_metrics": [_metric(m) for m in RATING_METRICS], "rating_note": ratings.note,
+            "rows": [_row(r, ratings.for_row(r.key)) for r in table.rows], "total": _row(table.total, ratings.total)}
 
 
 @router.get("/dashboard", summary="数据大屏（工作人员版，按本人范围）")

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .feedback_link import RATING_METRICS
 from .metrics import MEDIAN_OVER, METRICS
 from .models import HIST_MAX
 from .selectors import StatTable
@@ -31,7 +32,7 @@ def _cell_value(metric, value):
 def definitions_sheet(book: Workbook) -> None:
     sheet = book.create_sheet(_("指标口径"))
     sheet.append([_("指标"), _("单位"), _("定义（计算方法）")])
-    for metric in METRICS:
+    for metric in (*METRICS, *RATING_METRICS):
         sheet.append([str(metric.label), str(metric.unit), str(metric.definition)])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -43,7 +44,15 @@ def definitions_sheet(book: Workbook) -> None:
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def statistics_workbook(table: StatTable, *, title: str = "") -> bytes:
+def _rating_cells(figures) -> list:
+    if figures is None or not figures.available:
+        return [None] * len(RATING_METRICS)
+    values = figures.as_dict()
+    return [values[m.key] for m in RATING_METRICS]
+
+
+def statistics_workbook(table: StatTable, *, title: str = "", ratings=None) -> bytes:
+    """The table, its ratings (好差评) after the case figures, and the definitions sheet."""
     book = Workbook()
     sheet = book.active
     sheet.title = _("统计")
@@ -52,17 +61,23 @@ def statistics_workbook(table: StatTable, *, title: str = "") -> bytes:
                   _("统计期：%(s)s 至 %(e)s") % {"s": query.start, "e": query.end},
                   _("导出时间：%(t)s") % {"t": timezone.localtime().strftime("%Y-%m-%d %H:%M")}])
     sheet.append([_("各指标的定义见“指标口径”工作表。")])
-    sheet.append([table.slice_label or _("范围"), *(metric_header(m) for m in METRICS)])
+    sheet.append([table.slice_label or _("范围"), *(metric_header(m) for m in METRICS),
+                  *(metric_header(m) for m in RATING_METRICS)])
     for cell in sheet[3]:
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in [*table.rows, table.total]:
-        sheet.append([str(row.label), *(_cell_value(m, row.figures[m.key]) for m in METRICS)])
+        figures = None
+        if ratings is not None:
+            figures = ratings.total if row is table.total else ratings.for_row(row.key)
+        sheet.append([str(row.label), *(_cell_value(m, row.figures[m.key]) for m in METRICS), *_rating_cells(figures)])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 28
-    for index in range(2, len(METRICS) + 2):
+    if ratings is not None and ratings.note:
+        sheet.append([ratings.note])
+    for index in range(2, len(METRICS) + len(RATING_METRICS) + 2):
         sheet.column_dimensions[get_column_letter(index)].width = 13
     sheet.freeze_panes = "B4"
     definitions_sheet(book)

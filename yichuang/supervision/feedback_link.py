@@ -6,10 +6,11 @@ to every figure, on the statistics page, the big screen and the second sheet of 
 """
 
 import datetime
-import inspect
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+
+from yichuang.feedback import selectors as feedback_selectors
 
 LEVELS = ("very_satisfied", "satisfied", "basic", "dissatisfied", "very_dissatisfied")
 LEVEL_LABELS = {
@@ -70,6 +71,13 @@ class RatingFigures:
     def rectification_rate(self) -> float | None:
         return round(self.rectified * 100 / self.rectifications, 1) if self.rectifications else None
 
+    def __add__(self, other: "RatingFigures") -> "RatingFigures":
+        return RatingFigures(
+            total=self.total + other.total, levels={k: self.levels[k] + other.levels[k] for k in LEVELS},
+            bad=self.bad + other.bad, appeals_upheld=self.appeals_upheld + other.appeals_upheld,
+            rectifications=self.rectifications + other.rectifications, rectified=self.rectified + other.rectified,
+            available=self.available and other.available)
+
     def as_dict(self) -> dict:
         return {"ratings": self.total, "satisfaction_rate": self.satisfaction_rate, **self.levels, "bad": self.bad,
                 "appeals_upheld": self.appeals_upheld, "rectifications": self.rectifications,
@@ -96,67 +104,32 @@ def format_rating(metric: RatingMetric, value) -> str:
     return str(value)
 
 
-def _selector(name: str):
-    try:
-        from yichuang.feedback import selectors
-    except ImportError:
-        return None
-    return getattr(selectors, name, None)
-
-
-def _accepted(function, kwargs: dict) -> dict | None:
-    """The keyword arguments the selector takes; None when it cannot take one that matters (a filter)."""
-    parameters = inspect.signature(function).parameters
-    if any(p.kind == p.VAR_KEYWORD for p in parameters.values()):
-        return kwargs
-    if any(value is not None and name not in parameters for name, value in kwargs.items()):
-        return None
-    return {name: value for name, value in kwargs.items() if name in parameters}
-
-
-def ratings_available() -> bool:
-    return _selector("rating_summary") is not None
-
-
-def complaints_available() -> bool:
-    return _selector("complaint_summary") is not None
+LEVEL_OF = {5: "very_satisfied", 4: "satisfied", 3: "basic", 2: "dissatisfied", 1: "very_dissatisfied"}
+# What feedback's summaries can be narrowed by (beyond the dates).
+FILTERABLE = ("department_id", "window_id", "staff_id", "centre_id")
 
 
 def supports(**filters) -> bool:
-    """Whether feedback can answer for these filters (e.g. item_id=3): its selector takes them."""
-    function = _selector("rating_summary")
-    return function is not None and _accepted(function, filters) is not None
+    """Whether feedback can answer for these filters (it cannot narrow ratings by item or channel)."""
+    return all(name in FILTERABLE for name, value in filters.items() if value is not None)
 
 
 def rating_figures(*, start: datetime.date, end: datetime.date, **filters) -> RatingFigures:
-    """The ratings of [start, end] for the filters (department_id, window_id, staff_id, item_id, …).
-
-    Not available (figures shown as “—”) when feedback has no summary or cannot filter that way.
-    """
-    function = _selector("rating_summary")
-    if function is None:
+    """The valid ratings of [start, end] (an upheld appeal removes a rating) for department_id, window_id,
+    staff_id or centre_id; not available (shown as “—”) for a filter feedback does not know."""
+    if not supports(**filters):
         return RatingFigures(available=False)
-    kwargs = _accepted(function, {k: v for k, v in filters.items() if v is not None})
-    if kwargs is None:
-        return RatingFigures(available=False)
-    raw = function(start=start, end=end, **kwargs) or {}
-    levels = {k: int((raw.get("levels") or {}).get(k) or 0) for k in LEVELS}
-    total = int(raw.get("total") or sum(levels.values()))
-    bad = raw.get("bad")
+    raw = feedback_selectors.rating_summary(start=start, end=end,
+                                            **{k: v for k, v in filters.items() if v is not None})
+    levels = {LEVEL_OF[int(level)]: int(n) for level, n in raw["by_level"].items()}
+    rectification = raw.get("rectification") or {}
     return RatingFigures(
-        total=total, levels=levels,
-        bad=int(bad if bad is not None else levels["dissatisfied"] + levels["very_dissatisfied"]),
-        appeals_upheld=int(raw.get("appeals_upheld") or 0), rectifications=int(raw.get("rectifications") or 0),
-        rectified=int(raw.get("rectified") or 0),
+        total=raw["total"], levels=levels, bad=raw["bad"], appeals_upheld=raw.get("excluded", 0),
+        rectifications=rectification.get("opened", 0), rectified=rectification.get("done", 0),
     )
 
 
 def complaints_upheld(*, start: datetime.date, end: datetime.date, **filters) -> int:
-    """Complaints found 属实 in [start, end] about the window or person; 0 when feedback has no complaints."""
-    function = _selector("complaint_summary")
-    if function is None:
-        return 0
-    kwargs = _accepted(function, {k: v for k, v in filters.items() if v is not None})
-    if kwargs is None:
-        return 0
-    return int((function(start=start, end=end, **kwargs) or {}).get("upheld") or 0)
+    """Complaints received in [start, end] about the window or person and found 属实 or 部分属实."""
+    return feedback_selectors.complaint_summary(start=start, end=end,
+                                                **{k: v for k, v in filters.items() if v is not None})["upheld"]

@@ -332,15 +332,34 @@ def _hall_panel(today: datetime.date, scope: Scope) -> dict | None:
     return dashboard_tickets(today=today)
 
 
-def _ratings_panel(today: datetime.date, scope: Scope) -> dict | None:
-    """Ratings (好差评), from the feedback app's `dashboard_ratings(start=…, end=…)` once it is installed."""
-    if not apps.is_installed("yichuang.feedback"):
-        return None
-    try:
-        from yichuang.feedback.selectors import dashboard_ratings
-    except ImportError:
-        return None
-    return dashboard_ratings(start=today - datetime.timedelta(days=29), end=today)
+def _ratings_panel(today: datetime.date, scope: Scope) -> dict:
+    """Ratings (好差评) of the last 30 days, from feedback's summary; the definition of 满意率 goes with it."""
+    from .feedback_link import RATING_METRICS_BY_KEY, rating_figures
+
+    first = today - datetime.timedelta(days=29)
+    if scope.everything:
+        figures = rating_figures(start=first, end=today)
+    else:
+        figures = None
+        for department_id in sorted(scope.departments):
+            part = rating_figures(start=first, end=today, department_id=department_id)
+            figures = part if figures is None else figures + part
+        figures = figures or rating_figures(start=first, end=today, department_id=0)
+    values, shown = figures.as_dict(), figures.display()
+    keys = ("ratings", "satisfaction_rate", "very_satisfied", "satisfied", "basic", "dissatisfied",
+            "very_dissatisfied", "bad", "rectification_rate")
+    levels = keys[2:7]
+    items = [{"key": k, "label": str(RATING_METRICS_BY_KEY[k].label), "value": shown[k]}
+             for k in ("ratings", "satisfaction_rate")]
+    items.append({"key": "levels", "label": " / ".join(str(RATING_METRICS_BY_KEY[k].label) for k in levels),
+                  "value": " / ".join(shown[k] for k in levels)})
+    items += [{"key": k, "label": str(RATING_METRICS_BY_KEY[k].label), "value": shown[k]}
+              for k in ("bad", "rectification_rate")]
+    return {
+        "items": items,
+        "values": {k: values[k] for k in keys},
+        "note": str(RATING_METRICS_BY_KEY["satisfaction_rate"].definition),
+    }
 
 
 def dashboard_title() -> str:

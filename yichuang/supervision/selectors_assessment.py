@@ -17,7 +17,7 @@ METRIC_NOTES = {
     AssessmentMetric.BAD_RATINGS: _("评为“不满意”“非常不满意”的有效评价；经申诉核实、申诉成立的差评不计。"),
     AssessmentMetric.PRAISE: _("评为“非常满意”的有效评价。"),
     AssessmentMetric.OVERDUE: _("窗口：在本窗口接件、当月决定晚于承诺到期日的办件；人员：本人当月办理超过环节到期日的环节。"),
-    AssessmentMetric.COMPLAINTS_UPHELD: _("当月办结、经调查属实的投诉。"),
+    AssessmentMetric.COMPLAINTS_UPHELD: _("当月收到、经调查属实或部分属实的投诉。"),
     AssessmentMetric.SEND_BACKS: _("当月部门退回补正的次数，计入接件窗口和接件人（窗口收取了不齐全的材料）。"),
     AssessmentMetric.AUDIT_DEFECTS: _("当月案卷评查发现的问题，计入该办件的接件窗口和接件人。"),
     AssessmentMetric.ABSENCES: _("监察人员登记的缺勤天数；窗口为其所有工作人员之和。"),

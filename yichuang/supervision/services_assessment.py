@@ -207,6 +207,8 @@ def score_lines(rules: list[dict], kind: str, figures: SubjectFigures) -> list[d
         points = (points_each * units).quantize(TWO_PLACES)
         if rule["cap"] is not None and abs(points) > Decimal(rule["cap"]):
             points = Decimal(rule["cap"]).copy_sign(points).quantize(TWO_PLACES)
+        if not points:
+            points = Decimal("0.00")  # never "-0.00"
         lines.append({"rule": rule["id"], "metric": rule["metric"], "label": rule["label"], "value": value,
                       "units": _number(Decimal(units)), "points": str(points)})
     return lines
@@ -259,8 +261,6 @@ def assessment_compute(*, actor, month: datetime.date, at: datetime.datetime | N
         assessment = AssessmentMonth(month=month)
     assessment.base_score = settings.base_score
     assessment.rules = rules
-    assessment.sources = {"ratings": feedback_link.ratings_available(),
-                          "complaints": feedback_link.complaints_available()}
     assessment.computed_at, assessment.computed_by = at, staff_user(actor)
     assessment.save()
     assessment.results.all().delete()

@@ -26,6 +26,7 @@ from yichuang.org.models import Department, User
 
 from . import selectors, services
 from .export import XLSX_CONTENT_TYPE, rows_workbook, statistics_workbook
+from .feedback_link import RATING_METRICS
 from .forms import (
     DEFECT_CHOICES,
     PRESETS,
@@ -41,6 +42,7 @@ from .forms import (
 )
 from .metrics import METRICS
 from .models import AuditDefect, AuditSample, FollowUp
+from .ratings_stats import ratings_for
 from .selectors import StatQuery
 
 PUBLIC_DASHBOARD_SECONDS = 15
@@ -237,17 +239,19 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         form = StatisticsForm({"preset": "this_month"})
         valid = form.is_valid()
     scope = selectors.scope_for(request.user)
-    table = None
+    table = ratings = None
     if valid:
         query = StatQuery(form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data.get("slice") or "",
                           form.filters())
         table = selectors.statistics(scope, query)
+        ratings = ratings_for(table)
         if request.GET.get("format") == "xlsx":
-            return _xlsx(statistics_workbook(table),
+            return _xlsx(statistics_workbook(table, ratings=ratings),
                          f"办件统计-{query.start}-{query.end}{('-' + table.slice_label) if query.slice else ''}.xlsx")
     context = {
         "form": form, "table": table, "metrics": METRICS, "slices": selectors.SLICES.items(), "presets": PRESETS.items(),
-        "export_query": _with_format(request, "xlsx"), "active": "statistics", **_present(table, request),
+        "export_query": _with_format(request, "xlsx"), "active": "statistics", **_present(table, request, ratings),
+        "rating_metrics": RATING_METRICS,
     }
     if _is_htmx(request):
         return render(request, "supervision/_statistics_result.html", context)
@@ -259,11 +263,17 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 DRILLABLE = {"department", "centre", "point", "window", "staff", "item", "channel"}
 
 
-def _present(table, request) -> dict:
-    """Each figure formatted for display, in the order of the registry."""
+def _present(table, request, ratings=None) -> dict:
+    """Each figure formatted for display, in the order of the registry; the ratings after the case figures."""
     if table is None:
         return {}
-    rows = [(r.label, r.key, [m.format(r.figures[m.key]) for m in METRICS]) for r in table.rows]
+
+    def rating_values(figures) -> list[str]:
+        shown = figures.display()
+        return [shown[m.key] for m in RATING_METRICS]
+
+    rows = [(r.label, r.key, [m.format(r.figures[m.key]) for m in METRICS] + rating_values(ratings.for_row(r.key)))
+            for r in table.rows]
     drill = ""
     if table.query.slice in DRILLABLE:
         # A row's link narrows the statistics to it, grouped by day.
@@ -272,8 +282,11 @@ def _present(table, request) -> dict:
             query.pop(name, None)
         query["slice"] = "day"
         drill = query.urlencode()
+    total_ratings = ratings.total.display()
     return {"cards": [(m, m.format(table.total.figures[m.key])) for m in METRICS], "rows": rows,
-            "total": [m.format(table.total.figures[m.key]) for m in METRICS], "drill": drill}
+            "total": [m.format(table.total.figures[m.key]) for m in METRICS] + rating_values(ratings.total),
+            "rating_cards": [(m, total_ratings[m.key]) for m in RATING_METRICS], "rating_note": ratings.note,
+            "drill": drill}
 
 
 def _staff_choices(scope) -> list[tuple[int, str]]:

@@ -150,8 +150,11 @@ def test_excel_export_has_the_table_and_the_definitions(november, tmp_path):
     assert last[0] == "合计" and last[header.index("接件量（件）")] == 8
     assert last[header.index("按时办结率（%）")] == 80.0
     definitions = {row[0].value: row[2].value for row in book["指标口径"].iter_rows(min_row=2)}
-    assert set(definitions) == {str(m.label) for m in METRICS}
+    from yichuang.supervision.feedback_link import RATING_METRICS
+
+    assert set(definitions) == {str(m.label) for m in (*METRICS, *RATING_METRICS)}
     assert "承诺到期日" in definitions["按时办结率"]
+    assert "非常满意 + 满意 + 基本满意" in definitions["满意率"]
 
 
 def test_the_coarse_grain_gives_the_same_figures_as_the_full_grain(november):

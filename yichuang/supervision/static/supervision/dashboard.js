@@ -151,8 +151,14 @@
       var dd = document.createElement("dd");
       dt.textContent = item.label;
       dd.textContent = item.value;
+      if (item.key) { dd.setAttribute("data-rating", item.key); }
       row.appendChild(dt); row.appendChild(dd); list.appendChild(row);
     });
+    var note = section.querySelector(".scr-note");
+    if (figures.note) {
+      if (!note) { note = document.createElement("p"); note.className = "scr-note"; section.appendChild(note); }
+      note.textContent = figures.note;
+    } else if (note) { note.remove(); }
     section.hidden = false;
   }
 
