@@ -182,6 +182,7 @@ def complaint_advance(
             _("投诉当前为「%(s)s」，不能%(a)s。请刷新页面。") % {"s": complaint.get_stage_display(),
                                                             "a": ACTION_LABELS.get(action, action)},
             code="state")
+    _late(complaint, before, today)  # judged against the stage's own deadline, before the next one is set
     if action == "accept":
         complaint.accepted_at = at
         complaint.answer_due_date = _due(today, conf.complaint_answer_days + complaint.extension_days, region)
@@ -214,7 +215,6 @@ def complaint_advance(
         complaint.archived_at = at
         complaint.stage_due_date = None
         summary = _("办结归档") + (f"：{note}" if note else "")
-    _late(complaint, before, today)
     complaint.stage = expected[1]
     _refresh_alarm(complaint, today)
     complaint.save()

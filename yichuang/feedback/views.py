@@ -26,8 +26,9 @@ RATE_PAGE_LIMIT = Limit("rating-online", max_hits=30, window_seconds=10 * 60)
 
 def _errors(err: FeedbackError) -> dict[str, list[str]]:
     if hasattr(err, "error_dict"):
-        return {key: [m for e in errs for m in e.messages] for key, errs in err.error_dict.items()}
-    return {"__all__": err.messages}
+        return {("general" if key == "__all__" else key): [m for e in errs for m in e.messages]
+                for key, errs in err.error_dict.items()}
+    return {"general": err.messages}
 
 
 def _indicators(post, allowed) -> dict:
@@ -78,7 +79,7 @@ def rate_online(request: HttpRequest, number: str) -> HttpResponse:
                "levels": Rating.Level.choices, "errors": {}, "post": {}}
     if request.method == "POST" and existing is None:
         if not rate_hit(RATE_PAGE_LIMIT, client_ip(request) or "-").allowed:
-            context["errors"] = {"__all__": [_("提交过于频繁，请稍后再试。")]}
+            context["errors"] = {"general": [_("提交过于频繁，请稍后再试。")]}
         else:
             try:
                 rating = services.rating_submit(
