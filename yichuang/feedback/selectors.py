@@ -52,11 +52,12 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part * 100 / whole, 1) if whole else None
 
 
-def ratings_in(*, start, end, department_id=None, window_id=None, staff_id=None, centre_id=None) -> QuerySet[Rating]:
+def ratings_in(*, start, end, department_id=None, window_id=None, staff_id=None, centre_id=None, item_id=None,
+               channel=None) -> QuerySet[Rating]:
     begin, finish = _day_range(start, end)
     qs = Rating.objects.filter(rated_at__gte=begin, rated_at__lt=finish)
     for name, value in (("department_id", department_id), ("window_id", window_id), ("staff_id", staff_id),
-                        ("centre_id", centre_id)):
+                        ("centre_id", centre_id), ("item_id", item_id), ("channel", channel)):
         if value is not None:
             qs = qs.filter(**{name: value})
     return qs
@@ -81,20 +82,25 @@ def _summarise(ratings: QuerySet[Rating], *, today: datetime.date) -> dict:
     callback_done = RectificationStep.objects.filter(
         rectification__in=rects, kind=RectificationStep.Kind.CALLBACK, state=RectificationStep.State.DONE).count()
     weighted = sum(level * n for level, n in by_level.items())
+    excluded = ratings.filter(state=Rating.State.EXCLUDED).count()
     return {
+        # The names the window assessment (supervision) reads.
+        "levels": {"very_satisfied": by_level[5], "satisfied": by_level[4], "basic": by_level[3],
+                   "dissatisfied": by_level[2], "very_dissatisfied": by_level[1]},
+        "appeals_upheld": excluded, "rectifications": opened, "rectified": done,
         "total": total, "by_level": by_level, "satisfied": satisfied, "satisfaction_rate": _rate(satisfied, total),
         "bad": bad, "bad_rate": _rate(bad, total), "average": round(weighted / total, 2) if total else None,
-        "excluded": ratings.filter(state=Rating.State.EXCLUDED).count(), "by_channel": by_channel,
+        "excluded": excluded, "by_channel": by_channel,
         "rectification": {"opened": opened, "done": done, "overdue": overdue, "rate": _rate(done, opened),
                           "callback_done": callback_done, "callback_rate": _rate(callback_done, bad)},
     }
 
 
 def rating_summary(*, start: datetime.date, end: datetime.date, department_id=None, window_id=None, staff_id=None,
-                   centre_id=None) -> dict:
-    """Counts and rates of the ratings made from `start` to `end` (inclusive); see /tmp interface notes."""
+                   centre_id=None, item_id=None, channel=None) -> dict:
+    """Counts and rates of the ratings made from `start` to `end` (inclusive), by the rating's date."""
     qs = ratings_in(start=start, end=end, department_id=department_id, window_id=window_id, staff_id=staff_id,
-                    centre_id=centre_id)
+                    centre_id=centre_id, item_id=item_id, channel=channel)
     return _summarise(qs, today=timezone.localdate())
 
 
@@ -144,6 +150,7 @@ def complaint_summary(*, start: datetime.date, end: datetime.date, department_id
     late_closed = sum(1 for stages in qs.exclude(late_stages=[]).values_list("late_stages", flat=True) if stages)
     counts["overdue"] = counts.pop("overdue_open") + late_closed
     counts["upheld"] = counts["upheld_full"] + counts["upheld_partial"]
+    counts["total"] = counts["received"]
     return counts
 
 

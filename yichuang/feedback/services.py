@@ -415,7 +415,7 @@ def appeal_request(*, actor, rating: Rating, reason: str, at: datetime.datetime 
 def appeal_decide(*, actor, appeal: Appeal, uphold: bool, reason: str, at: datetime.datetime | None = None) -> Appeal:
     """Uphold (the rating no longer counts, its rectification is withdrawn) or reject, always with a reason."""
     at = _now(at)
-    appeal = Appeal.objects.select_for_update().select_related("rating").get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("rating").get(pk=appeal.pk)
     rating = appeal.rating
     _require_supervisor(actor, rating.centre_id)
     if appeal.state != Appeal.State.PENDING:
@@ -489,7 +489,7 @@ def pad_current(window: Window, *, now: datetime.datetime | None = None) -> PadI
 def pad_rate(*, invitation: PadInvitation, level, indicators: dict | None = None, comment: str = "",
              at: datetime.datetime | None = None) -> Rating:
     """The person at the window rates on the pad (anonymous unless the centre asks otherwise)."""
-    invitation = PadInvitation.objects.select_for_update().select_related("ticket__window__department").get(
+    invitation = PadInvitation.objects.select_for_update(of=("self",)).select_related("ticket__window__department").get(
         pk=invitation.pk)
     if invitation.state != PadInvitation.State.PENDING:
         raise FeedbackError(_("这次服务已经评价过了，谢谢！"), code="duplicate")
@@ -550,7 +550,7 @@ def callback_record(*, actor, task: CallbackTask, outcome: str, note: str = "", 
                     at: datetime.datetime | None = None) -> CallbackTask:
     """A caller's result: reached (with the applicant's rating, entered for them), not reached, or refused."""
     at = _now(at)
-    task = CallbackTask.objects.select_for_update().select_related("sample", "case__applicant").get(pk=task.pk)
+    task = CallbackTask.objects.select_for_update(of=("self",)).select_related("sample", "case__applicant").get(pk=task.pk)
     _require_supervisor(actor, task.sample.centre_id)
     if outcome not in CallbackTask.Outcome.values or outcome == CallbackTask.Outcome.PENDING:
         raise FeedbackError({"outcome": [_("请选择回访结果：已回访、未接通或拒绝回访。")]})

@@ -133,7 +133,8 @@ def complaint_submit(
         summary = _("收到投诉（%(s)s）") % {"s": complaint.get_source_display()}
         if not phone:
             summary += _("；未留联系电话，无法短信答复，请凭编号和查询码查询办理结果")
-        _event(complaint, actor, "receive", at=at, from_stage="", summary=summary)
+        _event(complaint, actor if actor is not None else _("投诉人（网上）"), "receive", at=at, from_stage="",
+               summary=summary)
         if phone:
             sms_enqueue(phone=phone, template="complaint_received",
                         params={"number": complaint.number, "code": complaint.query_code,
