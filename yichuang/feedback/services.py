@@ -597,3 +597,21 @@ def rectification_alarms_refresh(*, today: datetime.date | None = None) -> int:
             rect.save(update_fields=["alarm"])
             changed += 1
     return changed
+
+
+def feedback_sweep(*, today: datetime.date | None = None) -> dict:
+    """The sweep: rectification and complaint alarms (yellow / red / overdue), and last week's callback sample
+    for every centre that has closed cases and no sample yet."""
+    from .services_complaints import complaint_alarms_refresh
+
+    today = today or timezone.localdate()
+    report = {"rectifications": rectification_alarms_refresh(today=today),
+              "complaints": complaint_alarms_refresh(today=today), "samples": 0}
+    year, week, monday, sunday = rules.previous_iso_week(today)
+    for centre in ServiceCentre.objects.filter(is_active=True):
+        if CallbackSample.objects.filter(centre=centre, iso_year=year, iso_week=week).exists():
+            continue
+        if callback_population(centre=centre, monday=monday, sunday=sunday):
+            callback_sample_draw(actor=None, centre=centre, iso_year=year, iso_week=week)
+            report["samples"] += 1
+    return report

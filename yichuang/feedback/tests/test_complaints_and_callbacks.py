@@ -133,3 +133,14 @@ def test_real_name_bad_ratings_show_the_callback_gap(closed_case, staff):
     gap = selectors.real_name_bad_without_callback(staff["supervisor"], start=datetime.date(2026, 11, 1),
                                                    end=datetime.date(2026, 11, 30))
     assert gap["total"] == 1 and gap["done"] == 0 and gap["gap"] == [rating]
+
+
+def test_the_sweep_raises_alarms_and_draws_last_weeks_sample(county, staff, receive):
+    from django.core.management import call_command
+
+    finish_case(staff, receive("2026-11-02"), when="2026-11-04")
+    complaint = _online(county, at=at("2026-11-02", 9))  # accept due Tuesday 11-03
+    call_command("feedback", "sweep", "--today", "2026-11-10")
+    complaint.refresh_from_db()
+    assert complaint.alarm == "overdue"
+    assert CallbackSample.objects.get().seed == "SLX:2026-W45"
