@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -54,15 +54,15 @@ class NoToken(HttpBearer):
 router = Router(tags=["portal"], auth=[AccountBearer(), NoToken()])
 
 
-def _refusal(err: ValidationError) -> tuple[int, dict]:
+def _refusal(err: ValidationError) -> Status:
     fields, general = split_errors(err)
     messages = general + [m for msgs in fields.values() for m in msgs]
     body: dict[str, Any] = {"detail": messages[0] if messages else _("请求无法完成。"), "errors": fields}
     retry_at = getattr(err, "retry_at", None)
     if retry_at is not None:
         body["retry_at"] = retry_at.isoformat()
-        return 429, body
-    return 422, body
+        return Status(429, body)
+    return Status(422, body)
 
 
 class ErrorOut(Schema):
@@ -133,7 +133,7 @@ def auth_code(request, payload: CodeIn):
         services.sms_code_request(mobile=payload.mobile, ip=client_ip(request))
     except ValidationError as err:
         return _refusal(err)
-    return 200, {"detail": _("验证码已发送，5 分钟内有效。"), "expires_in": services.CODE_TTL_MINUTES * 60}
+    return Status(200, {"detail": _("验证码已发送，5 分钟内有效。"), "expires_in": services.CODE_TTL_MINUTES * 60})
 
 
 @router.post("auth/verify", auth=None, response={200: TokenOut, 422: ErrorOut, 429: ErrorOut},
@@ -144,7 +144,7 @@ def auth_verify(request, payload: VerifyIn):
                                                          ip=client_ip(request))
     except ValidationError as err:
         return _refusal(err)
-    return 200, _token(account, created)
+    return Status(200, _token(account, created))
 
 
 @router.post("auth/password", auth=None, response={200: TokenOut, 422: ErrorOut, 429: ErrorOut},
@@ -155,18 +155,18 @@ def auth_password(request, payload: PasswordIn):
                                                      ip=client_ip(request))
     except ValidationError as err:
         return _refusal(err)
-    return 200, _token(account, False)
+    return Status(200, _token(account, False))
 
 
 @router.post("auth/logout", response={204: None, 401: ErrorOut}, summary="退出（吊销本令牌）")
 def auth_logout(request):
     services.account_token_revoke(token=request.portal_token)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("me", response={200: AccountOut, 401: ErrorOut}, summary="我的账号")
 def me(request):
-    return 200, _account_out(request.portal_account)
+    return Status(200, _account_out(request.portal_account))
 
 
 class RealNameIn(Schema):
@@ -181,7 +181,7 @@ def me_realname(request, payload: RealNameIn):
                                                  id_number=payload.id_number)
     except ValidationError as err:
         return _refusal(err)
-    return 200, _account_out(account)
+    return Status(200, _account_out(account))
 
 
 # --- items --------------------------------------------------------------------------------------
@@ -233,14 +233,14 @@ def _current(code: str) -> ItemVersion | None:
 def item_guide(request, code: str):
     guide = catalog_selectors.guide_for(code)
     if guide is None or guide.abolished:
-        return 404, {"detail": _("未找到该事项。")}
+        return Status(404, {"detail": _("未找到该事项。")})
     version = guide.version
-    return 200, {
+    return Status(200, {
         **_item_out(version), "conditions": version.conditions, "legal_basis": version.legal_basis,
         "place": version.place, "hours": version.hours,
         "materials": [{"id": m.pk, "code": m.code, "name": m.name, "necessity": m.necessity, "form": m.form,
                        "notes": m.notes} for m in guide.materials],
-    }
+    })
 
 
 @router.get("items/{code}/form", auth=None, response={200: list[dict], 404: ErrorOut}, summary="申请表结构")
@@ -249,8 +249,8 @@ def item_form(request, code: str):
 
     version = _current(code)
     if version is None:
-        return 404, {"detail": _("未找到该事项。")}
-    return 200, form_schema_json(version)
+        return Status(404, {"detail": _("未找到该事项。")})
+    return Status(200, form_schema_json(version))
 
 
 # --- cases ------------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ def _case(request, number: str) -> Case | None:
 
 
 def _not_found():
-    return 404, {"detail": _("未找到该办件。")}
+    return Status(404, {"detail": _("未找到该办件。")})
 
 
 @router.get("cases", response={200: list[CaseRowOut], 401: ErrorOut}, summary="我的办件（含草稿）")
@@ -335,7 +335,7 @@ def my_cases(request, status: str = ""):
     cases = selectors.cases_for_account(request.portal_account)
     if status:
         cases = cases.filter(status=status)
-    return 200, [_row(c) for c in cases[:200]]
+    return Status(200, [_row(c) for c in cases[:200]])
 
 
 class DraftIn(Schema):
@@ -348,20 +348,20 @@ class DraftIn(Schema):
 def draft_create(request, payload: DraftIn):
     account = request.portal_account
     if not account.is_verified:
-        return 422, {"detail": _("请先完成实名认证（姓名和身份证号码）。"), "errors": {}}
+        return Status(422, {"detail": _("请先完成实名认证（姓名和身份证号码）。"), "errors": {}})
     version = _current(payload.item_code)
     if version is None or not can_apply_online(version):
-        return 404, {"detail": _("该事项暂不支持在线办理。")}
+        return Status(404, {"detail": _("该事项暂不支持在线办理。")})
     choices = selectors.applicant_choices(account)
     applicant = next((a for a in choices if a.pk == (payload.applicant_id or account.applicant_id)), None)
     if applicant is None:
-        return 422, {"detail": _("请选择申请人。"), "errors": {"applicant_id": [_("您不能以该申请人的名义申请。")]}}
+        return Status(422, {"detail": _("请选择申请人。"), "errors": {"applicant_id": [_("您不能以该申请人的名义申请。")]}})
     try:
         case = online().case_draft_create(acted_by=actor_for(_principal(request), applicant), applicant=applicant,
                                           item_version=version, contact_phone=payload.contact_phone or account.mobile)
     except ValidationError as err:
         return _refusal(err)
-    return 201, _detail(request, case)
+    return Status(201, _detail(request, case))
 
 
 @router.get("cases/{number}", response={200: CaseOut, 401: ErrorOut, 404: ErrorOut}, summary="办件详情")
@@ -369,7 +369,7 @@ def case_get(request, number: str):
     case = _case(request, number)
     if case is None:
         return _not_found()
-    return 200, _detail(request, case)
+    return Status(200, _detail(request, case))
 
 
 class TimelineOut(Schema):
@@ -388,8 +388,8 @@ def case_events(request, number: str):
     case = _case(request, number)
     if case is None:
         return _not_found()
-    return 200, [{"at": e.at, "text": e.text, "detail": e.detail, "actor": e.actor_label, "action": e.action}
-                 for e in case_timeline(case)]
+    return Status(200, [{"at": e.at, "text": e.text, "detail": e.detail, "actor": e.actor_label, "action": e.action}
+                 for e in case_timeline(case)])
 
 
 class FormIn(Schema):
@@ -404,7 +404,7 @@ def _act(request, number: str, call):
         case = call(case, actor_for(_principal(request), case.applicant)) or case
     except ValidationError as err:
         return _refusal(err)
-    return 200, _detail(request, case)
+    return Status(200, _detail(request, case))
 
 
 @router.put("cases/{number}/form", response={200: CaseOut, **ERRORS}, summary="保存申请表（草稿）")

@@ -227,3 +227,42 @@ def test_online_prereview_return_then_resubmit_keeps_the_number(client, zhang, z
     portal_client(client, zhang)
     body = client.get(reverse("portal:application", args=[case.pk])).content.decode()
     assert "模糊不清" in body and "预审退回" in body
+
+
+def _sent_back(zhang, zero_item, staff):
+    from yichuang.cases import services as case_services
+
+    case = apply_online(zhang, zero_item)
+    online.case_prereview_pass(actor=staff["reviewer"], case=case)
+    case.refresh_from_db()
+    plan = case.materials.get(requirement__code="pmt")
+    return case_services.case_send_back(actor=staff["reviewer"], case=case,
+                                        problems=[{"material": plan.requirement_id, "problem": "请补充面积标注"}])
+
+
+def test_materials_asked_for_are_supplemented_from_the_case_page(client, zhang, zero_item, staff):
+    from .conftest import pdf_upload
+
+    case = _sent_back(zhang, zero_item, staff)
+    portal_client(client, zhang)
+    body = client.get(reverse("portal:case_detail", args=[case.number])).content.decode()
+    assert "需要补正的材料" in body and "请补充面积标注" in body
+    plan = case.materials.get(requirement__code="pmt")
+    client.post(reverse("portal:case_upload", args=[case.number]), {"material": plan.pk, "file": pdf_upload("新图.pdf")})
+    response = client.post(reverse("portal:case_supplement", args=[case.number]), {"note": "已补"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "8"
+    assert case.events.filter(action="correction_supplied", actor_label="张三").exists()
+
+
+def test_a_withdrawn_case_cannot_be_supplemented(client, zhang, zero_item, staff):
+    case = _sent_back(zhang, zero_item, staff)
+    portal_client(client, zhang)
+    client.post(reverse("portal:case_withdraw", args=[case.number]), {"reason": "不再需要"})
+    body = client.get(reverse("portal:case_detail", args=[case.number])).content.decode()
+    assert "需要补正的材料" not in body and "撤回申请</button>" not in body
+    response = client.post(reverse("portal:case_supplement", args=[case.number]), follow=True)
+    assert "不能再补正" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "14"
