@@ -85,7 +85,7 @@ def _ensure_sign_item(actor, lines: list[str]) -> None:
         lines.append(f"事项：{version.name}（{version.implementation_code}）")
 
 
-def _decide_child(child, at: datetime.datetime) -> None:
+def _decide_child(child, at: datetime.datetime) -> bool:
     """Walk the child through its department's open steps and approve it."""
     from yichuang.cases import services
     from yichuang.cases.models import CaseStep
@@ -93,11 +93,11 @@ def _decide_child(child, at: datetime.datetime) -> None:
     for _round in range(6):
         step = child.steps.filter(state=CaseStep.State.OPEN).order_by("order").first()
         if step is None:
-            return
+            return False
         user = User.objects.filter(department=child.department, roles__code=step.role, is_active=True).first()
         if step.role == "approver":
             services.case_decide(actor=user, case=child, approve=True, reason="符合法定条件，准予许可", at=at)
-            return
+            return True
         child = services.case_step_complete(actor=user, case=child, opinion="材料齐全，符合法定条件", at=at)
 
 
@@ -150,8 +150,8 @@ def _demo_application(actor, bundle: Bundle, today: datetime.date, lines: list[s
     decided_on = add_workdays(applied, 2, region).date
     for child in parent.children.select_related("department", "item_version").filter(
             department__code__in=["SCJG"]).order_by("id"):
-        _decide_child(child, moment(decided_on, 10))
-        lines.append(f"一件事：{child.item_version.name} 已准予")
+        if _decide_child(child, moment(decided_on, 10)):
+            lines.append(f"一件事：{child.item_version.name} 已准予")
     # 联合踏勘 of the premises: 市场监管 and 卫健 answer, 综合执法 stays silent and is recorded as consenting.
     departments = list(Department.objects.filter(code__in=["SCJG", "WJJ", "ZHZF"]).order_by("sort_order", "code"))
     if len(departments) == 3 and not JointMeeting.objects.filter(title=RESTAURANT_TITLE).exists():

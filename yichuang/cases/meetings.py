@@ -91,7 +91,7 @@ def meeting_convene(
         errors["held_on"] = [_("会议日期不能早于今天。")]
     if not isinstance(opinion_days, int) or not 1 <= opinion_days <= MAX_OPINION_DAYS:
         errors["opinion_days"] = [_("意见期限应为 1 至 %(n)d 个工作日。") % {"n": MAX_OPINION_DAYS}]
-    if not case and not (subject_type and subject_id):
+    if not case and not (subject_type and subject_id) and not (subject_label or "").strip():
         errors["subject"] = [_("请指明会议针对的办件或项目。")]
     if errors:
         raise CaseActionError(errors)

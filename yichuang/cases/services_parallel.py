@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yichuang.catalog.models import Bundle, MaterialRequirement
+from yichuang.catalog.models import Bundle, ItemVersion, MaterialRequirement
 from yichuang.catalog.selectors_bundles import (
     bundle_checklist,
     bundle_entries,
@@ -42,6 +42,7 @@ from .services import (
     CLOCK_FIELDS,
     FRONT_DESK_ROLES,
     _case_number,
+    _decide,
     _deliver,
     _event,
     _finish_step,
@@ -214,6 +215,12 @@ def bundle_apply(
                "d": parent.due_date, "s": stages[0], "n": len(now_running),
                "i": "、".join(c.item_version.name for c in now_running)},
            data={"due_date": str(parent.due_date), "children": [c.number for c in children]})
+    # A 即办件 in the running stage is settled on the spot, as at its own window; its result waits for
+    # the others (统一出件).
+    for child in children:
+        if child.stage == stages[0] and child.item_version.handling_type == ItemVersion.HandlingType.IMMEDIATE:
+            _decide(actor=actor, case=_lock(child, None), approve=True, reason=_("材料齐全，符合法定条件，当场办结。"),
+                    basis=child.item_version.legal_basis, way_forward="", at=at, front_desk=True)
     _quiet(children)
     _tell(parent, "bundle_accepted", key="accepted", count=len(children), due=_date(parent.due_date))
     return parent

@@ -210,3 +210,23 @@ def test_the_result_windows_ordinary_delivery_of_the_parent_issues_every_result(
                           expected_version=parent.version)
     assert set(Case.objects.filter(pk__in=[parent.pk, *parent.children.values_list("pk", flat=True)])
                .values_list("delivery", flat=True)) == {Case.Delivery.DELIVERED}
+
+
+def test_an_immediate_item_in_a_bundle_is_settled_on_the_spot_and_its_result_waits(
+        restaurant_items, apply_bundle, deciders):
+    from yichuang.catalog.services import item_upsert
+
+    from .conftest import food_licence_data
+
+    item_upsert(actor=None, data=food_licence_data(
+        implementation_code="SCJG-QYSL-001", name="企业设立登记", result_name="营业执照", special_procedures=[],
+        handling_type=1, promised_limit=0, statutory_limit=0,
+        steps=[{"name": "受理并当场办结", "role": "clerk", "budget_days": 0}],
+        materials=[{"code": "sqs", "name": "公司登记申请书"}],
+        form_fields=[{"key": "company_name", "label": "企业名称"}, {"key": "legal_rep", "label": "法定代表人"}]))
+    bundle, _ = bundle_upsert(actor=None, data=restaurant_data(code="with-immediate"))
+    parent = apply_bundle(bundle)
+    licence = children_of(parent)["企业设立登记"]
+    assert licence.status == S.APPROVED and licence.delivery == Case.Delivery.HELD
+    parent.refresh_from_db()
+    assert parent.status == S.ACCEPTED
