@@ -23,13 +23,14 @@ from yichuang.org.models import Department
 from yichuang.org.tokens import TokenAuth
 
 from . import selectors_parallel as sel
-from .api import StaffSessionAuth, case_errors
+from .api import ERRORS, StaffSessionAuth, case_errors
 from .meetings import meeting_attendance_record, meeting_close, meeting_convene, meeting_opinion_record
 from .models import Case, JointMeeting
 from .services import applicant_register
 from .services_parallel import bundle_apply, parallel_deliver
 
 router = Router(tags=["parallel"], auth=[TokenAuth(), StaffSessionAuth()])
+R = {200: dict, **ERRORS}
 
 
 class BundleIn(Schema):
@@ -143,7 +144,7 @@ def bundle_detail(request, code: str):
     return _bundle_out(get_object_or_404(Bundle, code=code))
 
 
-@router.put("/bundles/{code}", summary="保存一件事（中心管理员）；publish=true 时同时发布")
+@router.put("/bundles/{code}", summary="保存一件事（中心管理员）；publish=true 时同时发布", response=R)
 @case_errors
 def bundle_save(request, code: str, payload: BundleIn, publish: bool = False):
     if not (request.user.is_superuser or request.user.has_role("admin")):
@@ -152,7 +153,7 @@ def bundle_save(request, code: str, payload: BundleIn, publish: bool = False):
     return _bundle_out(bundle)
 
 
-@router.post("/bundles/{code}/publish", summary="发布一件事（检查不通过时说明原因）")
+@router.post("/bundles/{code}/publish", summary="发布一件事（检查不通过时说明原因）", response=R)
 @case_errors
 def bundle_publish_api(request, code: str):
     if not (request.user.is_superuser or request.user.has_role("admin")):
@@ -160,7 +161,7 @@ def bundle_publish_api(request, code: str):
     return _bundle_out(bundle_publish(actor=request.user, bundle=get_object_or_404(Bundle, code=code)))
 
 
-@router.post("/bundles/{code}/apply", summary="窗口申请一件事：生成主办件和各事项子办件")
+@router.post("/bundles/{code}/apply", summary="窗口申请一件事：生成主办件和各事项子办件", response=R)
 @case_errors
 def bundle_apply_api(request, code: str, payload: ApplyIn):
     bundle = get_object_or_404(Bundle, code=code)
@@ -178,7 +179,7 @@ def parent_detail(request, number: str):
     return _parent_out(_parent(number).pk)
 
 
-@router.post("/cases/{number}/deliver", summary="统一出件")
+@router.post("/cases/{number}/deliver", summary="统一出件", response=R)
 @case_errors
 def parent_deliver(request, number: str, payload: DeliverIn):
     parent = parallel_deliver(actor=request.user, case=_parent(number), **payload.dict())
@@ -192,7 +193,7 @@ def meetings_list(request, subject_type: str = "", subject_id: str = ""):
     return [_meeting_out(m) for m in sel.meetings_for_user(request.user)]
 
 
-@router.post("/meetings", summary="发起联审 / 联合踏勘 / 联合验收")
+@router.post("/meetings", summary="发起联审 / 联合踏勘 / 联合验收", response=R)
 @case_errors
 def meetings_convene(request, payload: ConveneIn):
     case = get_object_or_404(Case, number=payload.case_number) if payload.case_number else None
@@ -212,7 +213,7 @@ def meeting_detail(request, pk: int):
     return _meeting_out(get_object_or_404(JointMeeting, pk=pk))
 
 
-@router.post("/meetings/{pk}/opinion", summary="提交本部门意见（截止日后拒绝）")
+@router.post("/meetings/{pk}/opinion", summary="提交本部门意见（截止日后拒绝）", response=R)
 @case_errors
 def meeting_opinion(request, pk: int, payload: OpinionIn):
     meeting = get_object_or_404(JointMeeting, pk=pk)
@@ -220,7 +221,7 @@ def meeting_opinion(request, pk: int, payload: OpinionIn):
     return _meeting_out(JointMeeting.objects.get(pk=pk))
 
 
-@router.post("/meetings/{pk}/attendance", summary="登记出席情况")
+@router.post("/meetings/{pk}/attendance", summary="登记出席情况", response=R)
 @case_errors
 def meeting_attendance(request, pk: int, payload: AttendanceIn):
     meeting = get_object_or_404(JointMeeting, pk=pk)
@@ -230,7 +231,7 @@ def meeting_attendance(request, pk: int, payload: AttendanceIn):
     return _meeting_out(JointMeeting.objects.get(pk=pk))
 
 
-@router.post("/meetings/{pk}/close", summary="闭会（意见期限届满后；未提交意见视为同意）")
+@router.post("/meetings/{pk}/close", summary="闭会（意见期限届满后；未提交意见视为同意）", response=R)
 @case_errors
 def meeting_close_api(request, pk: int):
     meeting = meeting_close(meeting=get_object_or_404(JointMeeting, pk=pk), actor=request.user)
