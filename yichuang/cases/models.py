@@ -351,7 +351,8 @@ class CorrectionRequest(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
     round = models.PositiveSmallIntegerField(_("次序"))
     origin = models.CharField(
-        _("来源"), max_length=10, choices=[("front", _("窗口接件")), ("sendback", _("部门退回"))], default="front"
+        _("来源"), max_length=10, default="front",
+        choices=[("front", _("窗口接件")), ("sendback", _("部门退回")), ("prereview", _("网上预审退回"))],
     )
     items = models.JSONField(_("需补正内容"), default=list, help_text=_("[{material, name, problem}]"))
     requested_at = models.DateTimeField()
