@@ -219,7 +219,7 @@ def test_the_rating_link_is_left_out_unless_the_rating_page_exists(zhang, zero_i
     assert url == expected
 
 
-def test_online_prereview_return_then_resubmit_keeps_the_number(client, zhang, zero_item, staff):
+def test_a_returned_application_shows_the_one_time_list_on_its_form(client, zhang, zero_item, staff):
     case = apply_online(zhang, zero_item)
     row = case.materials.first()
     online.case_prereview_return(actor=staff["reviewer"], case=case,
