@@ -172,14 +172,36 @@ def month_figures(month: datetime.date, windows: list[Window], people: list[User
 # --- the score -----------------------------------------------------------------------------------
 
 
+def rule_words(rule: AssessmentRule) -> str:
+    """A rule in words: “每件（次、天）扣 2 分，最多扣 10 分”, “满意率低于 95% 扣 5 分”."""
+
+    def n(value: Decimal) -> str:
+        return _number(Decimal(value))
+
+    verb = _("扣") if rule.points < 0 else _("加")
+    amount = n(abs(rule.points))
+    if rule.metric == AssessmentMetric.SATISFACTION_BELOW:
+        text = _("满意率低于 %(t)s%% %(v)s %(p)s 分") % {"t": n(rule.threshold or 0), "v": verb, "p": amount}
+    elif rule.metric == AssessmentMetric.SATISFACTION_AT_LEAST:
+        text = _("满意率达到 %(t)s%% %(v)s %(p)s 分") % {"t": n(rule.threshold or 0), "v": verb, "p": amount}
+    else:
+        text = _("每件（次、天）%(v)s %(p)s 分") % {"v": verb, "p": amount}
+        if rule.threshold:
+            text += _("，前 %(t)s 件不计") % {"t": n(rule.threshold)}
+    if rule.cap is not None:
+        text += _("，最多%(v)s %(c)s 分") % {"v": verb, "c": n(rule.cap)}
+    return text
+
+
 def rule_snapshot(rule: AssessmentRule) -> dict:
-    return {"id": rule.pk, "metric": rule.metric, "label": str(rule), "applies_to": rule.applies_to,
+    return {"id": rule.pk, "metric": rule.metric, "label": str(rule), "text": rule_words(rule),
+            "applies_to": rule.applies_to,
             "points": str(rule.points), "threshold": None if rule.threshold is None else str(rule.threshold),
             "cap": None if rule.cap is None else str(rule.cap)}
 
 
 def _number(value: Decimal) -> str:
-    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
+    return f"{value.to_integral():f}" if value == value.to_integral() else f"{value.normalize():f}"
 
 
 def score_lines(rules: list[dict], kind: str, figures: SubjectFigures) -> list[dict]:
@@ -209,7 +231,8 @@ def score_lines(rules: list[dict], kind: str, figures: SubjectFigures) -> list[d
             points = Decimal(rule["cap"]).copy_sign(points).quantize(TWO_PLACES)
         if not points:
             points = Decimal("0.00")  # never "-0.00"
-        lines.append({"rule": rule["id"], "metric": rule["metric"], "label": rule["label"], "value": value,
+        lines.append({"rule": rule["id"], "metric": rule["metric"], "label": rule["label"],
+                      "text": rule.get("text", ""), "value": value,
                       "units": _number(Decimal(units)), "points": str(points)})
     return lines
 
