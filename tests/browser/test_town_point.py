@@ -56,7 +56,7 @@ def test_a_town_clerk_accepts_a_county_item_and_the_county_department_sees_it(
         page.get_by_label("经营者名称").fill("小林面馆")
         page.get_by_role("button", name="全部已收").click()
         page.get_by_role("button", name="受理", exact=True).click()
-        page.get_by_text(re.compile("已受理，承诺办结日")).wait_for()
+        page.get_by_text(re.compile("已受理，办件编号")).wait_for()
         case = Case.objects.get()
         assert case.centre == county["point"] and case.channel == Case.Channel.TOWN
         assert case.department == county["scjg"]

@@ -162,7 +162,7 @@ def seed_demo_projects(actor, *, today=None) -> list[str]:
     # 1. The hospital (政府投资): stage 1 done, stage 2 running with a design review.
     start = _workdays_back(today, 24, region)
     hospital = services.project_register(
-        actor=clerk, owner_name="示例县城市建设投资集团有限公司", owner_uscc=_uscc("91339901MA2H0SP1T"),
+        actor=clerk, owner_name="示例县城市建设投资集团有限公司", owner_uscc=_uscc("91339901MA2H0CP1T"),
         legal_representative="周建华", owner_contact="陈志远", owner_phone="13905701234", name=HOSPITAL,
         region_code="339901001000", address="示例县白云街道康宁路以南、学院路以东地块", total_investment="68500",
         industry="84", investment_kind="government",
@@ -207,7 +207,7 @@ def seed_demo_projects(actor, *, today=None) -> list[str]:
     # 2. The factory (企业投资, 备案): stage 1 just applied for.
     factory_day = _workdays_back(today, 4, region)
     factory = services.project_register(
-        actor=clerk, owner_name="示例县青山智能装备有限公司", owner_uscc=_uscc("91339901MA2QSZN8X"),
+        actor=clerk, owner_name="示例县青山智能装备有限公司", owner_uscc=_uscc("91339901MA2QCKN8X"),
         legal_representative="林国栋", owner_contact="林晓", owner_phone="13857012345", name=FACTORY,
         region_code="339901101000", address="示例县青山镇工业功能区青山大道 66 号", total_investment="23600",
         industry="35", investment_kind="private",
