@@ -344,7 +344,7 @@ def commitment_approve(
         raise ProjectError(errors)
     project = _lock(project)
     decided = case_services.case_decide(
-        actor=actor, case=case, approve=True, expected_version=expected_version,
+        actor=actor, case=case, approve=True, expected_version=expected_version, at=at,
         reason=(reason or "").strip() or _("申请人已书面承诺符合审批条件，按告知承诺制准予许可，事后核查。"),
     )
     due = add_workdays(today, check_days, decided.department.region).date

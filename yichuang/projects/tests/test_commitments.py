@@ -30,6 +30,7 @@ def test_a_commitment_approval_schedules_a_follow_up_check(staff, county, projec
         signed_by="陈工", check_days=20, at=at("2026-11-04"))
     reviewed_child.refresh_from_db()
     assert reviewed_child.status == Case.Status.APPROVED
+    assert reviewed_child.decided_at == at("2026-11-04")
     assert commitment.state == Commitment.State.PENDING
     assert commitment.department == county["scjg"]
     assert commitment.check_due == add_workdays(datetime.date(2026, 11, 4), 20, county["county"]).date
