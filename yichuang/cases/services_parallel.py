@@ -176,7 +176,6 @@ def bundle_apply(
             [_("材料不齐全，不能受理。请一次性告知申请人补齐以下材料：")] + missing, code="materials")
     entries = bundle_entries(bundle)
     lead = entries[0].version
-    split = bundle_split_form(bundle, form_data)
     stages = sorted({e.stage for e in entries})
     parent = Case.objects.create(
         number=_case_number(centre, at), item_version=lead, applicant=applicant,
@@ -191,26 +190,47 @@ def bundle_apply(
     _event(parent, actor, "bundle_receive", at=at, from_status="", code="1",
            summary=_("一件事「%(b)s」接件，一表申请 %(n)d 个事项") % {"b": bundle.name, "n": len(entries)},
            data={"bundle": bundle.code, "items": [e.version.name for e in entries]})
+    children = _bundle_receive_children(actor=actor, parent=parent, bundle=bundle, checklists=checklists,
+                                        window=window, channel=channel, at=at, accept=True)
+    return _bundle_accept(actor=actor, parent=parent, children=children, at=at)
+
+
+def _bundle_receive_children(*, actor, parent: Case, bundle: Bundle, checklists: dict[int, dict],
+                             window: Window | None, channel: str, at: datetime.datetime, accept: bool) -> list[Case]:
+    """One child per item of the bundle, received with the parent's form and checklist; the first
+    stage's children are accepted too when `accept` (shared by the window and the online pre-review)."""
+    entries = bundle_entries(bundle)
+    split = bundle_split_form(bundle, parent.form_data)
+    first_stage = min(e.stage for e in entries)
+    centre = parent.centre
     children = []
     for entry in entries:
         version = entry.version
-        child = case_receive(actor=actor, item_version=version, applicant=applicant, centre=centre, window=window,
+        child = case_receive(actor=actor, item_version=version, applicant=parent.applicant, centre=centre, window=window,
                              channel=channel, materials=checklists.get(version.pk, {}), form_data=split[version.pk],
                              contact_phone=parent.contact_phone, at=at)
         child.parent = parent
         child.stage = entry.stage
         child.visits = 0  # the applicant came once, for the parent
         _save(child, "parent", "stage", "visits")
-        if entry.stage == stages[0]:
+        if accept and entry.stage == first_stage:
             child = case_accept(actor=actor, case=child, at=at)
         children.append(child)
+    return children
+
+
+def _bundle_accept(*, actor, parent: Case, children: list[Case], at: datetime.datetime) -> Case:
+    """The parent is accepted (its clock starts), the first stage's children run, a 即办件 among
+    them is settled on the spot; the applicant hears once, from the parent."""
+    stages = sorted({c.stage for c in children})
     parent = _lock(parent, None)
+    before = parent.status
     parent.status = S.ACCEPTED
     parent.accepted_at = at
     _refresh_clock(parent, timezone.localdate(at))
     _save(parent, "status", "accepted_at", *CLOCK_FIELDS)
     now_running = [c for c in children if c.stage == stages[0]]
-    _event(parent, actor, "bundle_accept", at=at, from_status=S.RECEIVED, code="3",
+    _event(parent, actor, "bundle_accept", at=at, from_status=before, code="3",
            summary=_("受理，承诺办结日 %(d)s；第 %(s)d 阶段 %(n)d 个事项同时办理：%(i)s") % {
                "d": parent.due_date, "s": stages[0], "n": len(now_running),
                "i": "、".join(c.item_version.name for c in now_running)},
