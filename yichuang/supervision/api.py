@@ -8,6 +8,7 @@ figures need no login. Every figure comes with its definition (`/metrics`).
 """
 
 import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -342,7 +343,7 @@ def assessment_rules(request):
     context = rules_context()
     settings = context["settings"]
     return {
-        "base_score": str(settings.base_score), "red_flag_count": settings.red_flag_count,
+        "base_score": f"{Decimal(settings.base_score):.2f}", "red_flag_count": settings.red_flag_count,
         "star_count": settings.star_count, "min_ratings": settings.min_ratings,
         "complaint_veto": settings.complaint_veto, "tie_rule": str(context["tie_rule"]),
         "rules": [{"id": r.pk, "metric": r.metric, "label": str(r), "applies_to": r.applies_to, "points": str(r.points),
