@@ -7,6 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from .models import (
     AlarmEvent,
     AlarmRule,
+    AssessmentMonth,
+    AssessmentResult,
+    AssessmentRule,
+    AssessmentSettings,
+    AttendanceRecord,
     AuditDefect,
     AuditRound,
     AuditSetting,
@@ -16,6 +21,7 @@ from .models import (
     SupervisionSettings,
 )
 from .services import alarm_rule_set
+from .services_assessment import assessment_rule_save, assessment_settings_save
 
 
 @admin.register(AlarmRule)
@@ -96,3 +102,63 @@ class AuditDefectAdmin(ReadOnly):
 class InterviewAdmin(ReadOnly):
     list_display = ("held_on", "kind", "department", "case", "staff", "recorded_by")
     list_filter = ("kind", "department")
+
+
+# --- window assessment: rules and settings are edited here (through the services); the rest is read ---
+
+
+class ThroughService(admin.ModelAdmin):
+    service = None
+
+    def save_model(self, request, obj, form, change):
+        try:
+            type(self).service(actor=request.user, **{self.argument: obj})
+        except ValidationError as err:
+            raise PermissionDenied("；".join(err.messages)) from err
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch a rule off instead: past months show the rules they used
+
+
+@admin.register(AssessmentRule)
+class AssessmentRuleAdmin(ThroughService):
+    service, argument = assessment_rule_save, "rule"
+    list_display = ("__str__", "metric", "applies_to", "points", "threshold", "cap", "is_active", "sort_order")
+    list_editable = ()
+    list_filter = ("is_active", "applies_to")
+    fields = ("metric", "label", "applies_to", "points", "threshold", "cap", "is_active", "sort_order")
+
+
+@admin.register(AssessmentSettings)
+class AssessmentSettingsAdmin(ThroughService):
+    service, argument = assessment_settings_save, "settings"
+    list_display = ("__str__", "base_score", "red_flag_count", "star_count", "min_ratings", "complaint_veto")
+
+    def has_add_permission(self, request):
+        return not AssessmentSettings.objects.exists() and super().has_add_permission(request)
+
+
+@admin.register(AttendanceRecord)
+class AttendanceRecordAdmin(ReadOnly):
+    list_display = ("day", "staff", "kind", "note", "recorded_by", "recorded_at")
+    list_filter = ("kind",)
+    list_select_related = ("staff", "recorded_by")
+    date_hierarchy = "day"
+
+
+class AssessmentResultInline(admin.TabularInline):
+    model = AssessmentResult
+    fields = ("kind", "rank", "label", "score", "eligible", "proposed", "honour")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AssessmentMonth)
+class AssessmentMonthAdmin(ReadOnly):
+    list_display = ("month", "state", "computed_at", "confirmed_by", "confirmed_at")
+    inlines = [AssessmentResultInline]
+

@@ -428,3 +428,55 @@ def attendance_remove(*, actor, record: AttendanceRecord, reason: str) -> None:
                  before={"staff": record.staff.username, "day": str(record.day), "kind": record.kind,
                          "note": record.note})
     record.delete()
+
+
+# --- rules and settings (edited by the admin) ------------------------------------------------------
+
+
+def _require_admin(user) -> None:
+    if not (getattr(user, "is_superuser", False) or (
+            getattr(user, "is_authenticated", False) and user.has_role(Role.Code.ADMIN, Role.Code.SUPERVISOR))):
+        raise PermissionDenied(_("修改考核规则需要「中心管理员」或「电子监察人员」角色。"))
+
+
+@transaction.atomic
+def assessment_rule_save(*, actor, rule: AssessmentRule) -> AssessmentRule:
+    """Create or change a scoring rule (checked, audited). Months already computed keep the rules they used."""
+    _require_admin(actor)
+    errors = {}
+    if rule.metric not in AssessmentMetric.values:
+        errors["metric"] = [_("请选择考核指标。")]
+    if rule.points is None or rule.points == 0:
+        errors["points"] = [_("请填写每单位分值：负数扣分，正数加分，不能为 0。")]
+    if rule.metric in RATE_METRICS and (rule.threshold is None or not 0 <= rule.threshold <= 100):
+        errors["threshold"] = [_("满意率规则须填写 0 至 100 之间的阈值（百分比）。")]
+    if rule.metric not in RATE_METRICS and rule.threshold is not None and rule.threshold < 0:
+        errors["threshold"] = [_("免扣件数不能为负数。")]
+    if rule.cap is not None and rule.cap <= 0:
+        errors["cap"] = [_("单项上限应大于 0，或留空不设上限。")]
+    if errors:
+        raise ValidationError(errors)
+    before = rule_snapshot(AssessmentRule.objects.get(pk=rule.pk)) if rule.pk else None
+    rule.save()
+    audit_record(actor=actor, action="supervision.assessment_rule", obj=rule, before=before,
+                 after={**rule_snapshot(rule), "is_active": rule.is_active, "sort_order": rule.sort_order})
+    return rule
+
+
+@transaction.atomic
+def assessment_settings_save(*, actor, settings: AssessmentSettings) -> AssessmentSettings:
+    """Change the base score and how many honours a month has (checked, audited)."""
+    _require_admin(actor)
+    errors = {}
+    if settings.base_score is None or not 0 < settings.base_score <= 1000:
+        errors["base_score"] = [_("基础分应大于 0（通常为 100）。")]
+    if settings.red_flag_count > 20 or settings.star_count > 50:
+        errors["red_flag_count"] = [_("每月红旗窗口不超过 20 个，服务明星不超过 50 名。")]
+    if errors:
+        raise ValidationError(errors)
+    settings.save()
+    audit_record(actor=actor, action="supervision.assessment_settings", obj=settings,
+                 after={"base_score": str(settings.base_score), "red_flag_count": settings.red_flag_count,
+                        "star_count": settings.star_count, "min_ratings": settings.min_ratings,
+                        "complaint_veto": settings.complaint_veto})
+    return settings

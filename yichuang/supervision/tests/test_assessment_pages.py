@@ -80,3 +80,30 @@ def test_the_api_computes_shows_and_confirms_a_month(client, rated, staff):
     assert client.get(f"{API}/assessments/2026-13", **auth).status_code == 422
     clerk_token = api_token_create(actor=None, user=staff["clerk"], name="x")[1]
     assert client.get(f"{API}/assessments", HTTP_AUTHORIZATION=f"Bearer {clerk_token}").status_code == 403
+
+
+def test_rules_are_changed_through_the_service_and_audited(admin_client, db):
+    from yichuang.core.models import AuditEntry
+    from yichuang.supervision.models import AssessmentRule
+
+    rule = AssessmentRule.objects.get(metric="satisfaction_below")
+    response = admin_client.post(f"/admin/supervision/assessmentrule/{rule.pk}/change/", {
+        "metric": "satisfaction_below", "label": "", "applies_to": "both", "points": "-8", "threshold": "90",
+        "cap": "", "is_active": "on", "sort_order": "10"})
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.points == -8 and AuditEntry.objects.filter(action="supervision.assessment_rule").count() == 1
+    refused = admin_client.post(f"/admin/supervision/assessmentrule/{rule.pk}/change/", {
+        "metric": "satisfaction_below", "label": "", "applies_to": "both", "points": "-8", "threshold": "",
+        "cap": "", "is_active": "on", "sort_order": "10"})
+    assert refused.status_code == 403
+    rule.refresh_from_db()
+    assert rule.threshold == 90
+
+
+def test_the_public_page_speaks_english_too(client, db):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/assessment/").content.decode()
+    assert "Red-flag windows and service stars" in page and "Nothing published yet." in page
