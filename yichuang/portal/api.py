@@ -457,3 +457,56 @@ class ReasonIn(Schema):
 def case_withdraw(request, number: str, payload: ReasonIn):
     return _act(request, number, lambda case, actor: online().case_withdraw_online(
         acted_by=actor, case=case, reason=payload.reason))
+
+
+# --- 我的证照 ----------------------------------------------------------------------------------
+
+
+class LicenceOut(Schema):
+    identifier: str
+    title: str
+    holder_name: str
+    holder_code: str
+    issuer_name: str
+    valid_from: date
+    valid_to: date | None
+    status: str
+    status_label: str
+    case_number: str
+    pdf_url: str
+    verify_url: str
+
+
+def _licence_out(licence) -> dict:
+    from django.urls import reverse
+
+    return {
+        "identifier": licence.identifier, "title": licence.title, "holder_name": licence.holder_name,
+        "holder_code": licence.holder_code, "issuer_name": licence.issuer_name, "valid_from": licence.valid_from,
+        "valid_to": licence.valid_to, "status": licence.shown_status, "status_label": licence.shown_status_label,
+        "case_number": licence.case.number if licence.case_id else "",
+        "pdf_url": f"/api/v1/portal/licences/{licence.identifier}/pdf",
+        "verify_url": reverse("licences:verify_result", args=[licence.identifier]),
+    }
+
+
+@router.get("licences", response={200: list[LicenceOut], 401: ErrorOut}, summary="我的证照")
+def my_licences(request):
+    return [_licence_out(licence) for licence in selectors.licences_for_account(request.portal_account)]
+
+
+@router.get("licences/{identifier}/pdf", response={200: None, 401: ErrorOut, 404: ErrorOut},
+            summary="下载电子证照（PDF，带电子印章与核验二维码）")
+def my_licence_pdf(request, identifier: str):
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from yichuang.licences.pdf import render_licence_pdf
+
+    licence = selectors.licence_for_account(request.portal_account, identifier)
+    if licence is None:
+        return Status(404, {"detail": _("未找到该电子证照。")})
+    response = HttpResponse(render_licence_pdf(licence), content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"{licence.title}-{licence.serial}-{licence.version:03d}.pdf")
+    return response

@@ -124,3 +124,32 @@ def drafts_for_account(account: Account) -> QuerySet[Case]:
 
 def account_by_mobile(mobile: str) -> Account | None:
     return Account.objects.filter(mobile=mobile).first()
+
+
+# --- 我的证照: the applicant's own e-licence library ---------------------------------------------
+
+
+def licences_for_account(account: Account) -> list:
+    """Every licence held by the account's person or by a company it operates for, newest first,
+    whatever its status (an applicant should see that a licence was revoked or has expired)."""
+    from yichuang.licences.models import Licence
+    from yichuang.licences.selectors import effective_status, licences_of_applicant
+
+    rows = []
+    for applicant in applicant_choices(account):
+        for licence in licences_of_applicant(applicant, only_valid=False).select_related("case"):
+            licence.shown_status = effective_status(licence)
+            licence.shown_status_label = str(Licence.Status(licence.shown_status).label)
+            rows.append(licence)
+    rows.sort(key=lambda licence: (licence.issued_at, licence.pk), reverse=True)
+    return rows
+
+
+def licence_for_account(account: Account, identifier: str):
+    """One licence of the account's holders, or None (another holder's licence is not found)."""
+    from yichuang.licences.selectors import licence_by_identifier, same_holder
+
+    licence = licence_by_identifier(identifier)
+    if licence is None or not any(same_holder(licence, a) for a in applicant_choices(account)):
+        return None
+    return licence

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_bundle, views_licences
 
 app_name = "portal"
 
@@ -18,10 +18,13 @@ urlpatterns = [
     path("portal/companies/<int:company_id>/operators/<int:access_id>/revoke/", views.operator_revoke,
          name="operator_revoke"),
     path("portal/apply/<str:code>/", views.apply_start, name="apply_start"),
+    path("portal/bundle/<str:code>/apply/", views_bundle.bundle_apply, name="bundle_apply"),
     path("portal/applications/<int:pk>/", views.application, name="application"),
     path("portal/applications/<int:pk>/upload/", views.application_upload, name="application_upload"),
     path("portal/applications/<int:pk>/reuse/", views.application_reuse, name="application_reuse"),
     path("portal/drafts/", views.drafts, name="drafts"),
+    path("portal/licences/", views_licences.licences, name="licences"),
+    path("portal/licences/<str:identifier>/licence.pdf", views_licences.licence_pdf, name="licence_pdf"),
     path("portal/cases/", views.cases, name="cases"),
     path("portal/cases/<str:number>/", views.case_detail, name="case_detail"),
     path("portal/cases/<str:number>/withdraw/", views.case_withdraw, name="case_withdraw"),
