@@ -289,7 +289,11 @@ def _case_context(request: HttpRequest, case: Case, bound: dict[str, f.ActionFor
         delivery = case.delivery_record
     except Case.delivery_record.RelatedObjectDoesNotExist:
         delivery = None
-    events = [(e, EVENT_LABELS.get(e.action, e.action)) for e in case.events.all()]
+    from .selectors_online import ACTION_TEXT
+
+    # The office's own short labels first; any other action (online, parallel, uploads) reads as
+    # the applicant's timeline does, and only an unknown one shows its code.
+    events = [(e, EVENT_LABELS.get(e.action) or ACTION_TEXT.get(e.action) or e.action) for e in case.events.all()]
     role_labels = dict(Role.Code.choices)
     # A refusal of an action this page does not offer (a forged or outdated request) is shown
     # above the actions, since its form is not on the page.
