@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from . import services_online as online
+from . import services_parallel_online as bundle_online
 from .errors import CaseActionError, CaseConflict, CasePermissionDenied
 from .models import Case
 from .selectors_online import case_timeline, prereview_alarm, prereview_case_for_user, prereview_inbox
@@ -76,7 +77,16 @@ def _context(request, case: Case, *, acting: str = "", errors=None, data=None) -
         "field_errors": [m for k, v in (errors or {}).items() if k not in ("__all__", "reason", "way_forward") for m in v],
         "data": data or {}, "zero_visit": case.item_version.visits_required == 0,
         "form_fields": list(case.item_version.form_fields.all()),
+        **_bundle_context(case),
     }
+
+
+def _bundle_context(case: Case) -> dict:
+    """一件事 applied for online: the page offers 通过并分送各部门 and no return."""
+    if not bundle_online.is_online_bundle(case):
+        return {}
+    bundle = case.parallel.bundle
+    return {"bundle": bundle, "zero_visit": bundle_online.bundle_zero_visit(bundle), "form_fields": []}
 
 
 @require_safe
@@ -113,7 +123,15 @@ def prereview_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     post = request.POST
     version = _version(post)
     try:
-        if action == "pass":
+        if action in ("pass", "return") and bundle_online.is_online_bundle(case):
+            # 一件事: passing sends the children to the departments; no return for a bundle (see the service).
+            if action == "return":
+                raise CaseActionError(_("一件事的网上申请不能退回修改：请不予受理并告知办理途径，或请申请人到窗口办理。"))
+            case = bundle_online.bundle_prereview_pass(actor=request.user, parent=case, expected_version=version,
+                                                       note=post.get("note", ""))
+            done = _("已预审通过并分送各部门并联办理。") if case.status == Case.Status.ACCEPTED else \
+                _("预审通过，已短信通知申请人携带原件到窗口办理一次。")
+        elif action == "pass":
             case = online.case_prereview_pass(actor=request.user, case=case, expected_version=version,
                                               note=post.get("note", ""))
             done = _("已网上受理（零上门），开始计时。") if case.status == Case.Status.ACCEPTED else \
