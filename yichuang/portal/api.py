@@ -510,3 +510,43 @@ def my_licence_pdf(request, identifier: str):
     response["Content-Disposition"] = content_disposition_header(
         False, f"{licence.title}-{licence.serial}-{licence.version:03d}.pdf")
     return response
+
+
+# --- 一件事 online -------------------------------------------------------------------------------
+
+
+@router.post("bundles/{code}/apply", response={201: CaseOut, **ERRORS},
+             summary="在线申请一件事（multipart：applicant_id, contact_phone, form=JSON, m_<材料键>=文件，可多个）")
+def bundle_apply(request, code: str):
+    """One form (`form`, a JSON object keyed by the bundle's form keys) and the merged checklist's files
+    (`m_<BundleMaterial.key>`); the parent case is created in 待预审 (H6c)."""
+    import json
+
+    from yichuang.cases.services_parallel_online import bundle_submit_online
+    from yichuang.catalog.models import Bundle
+    from yichuang.catalog.selectors_bundles import bundle_checklist
+
+    account = request.portal_account
+    if not account.is_verified:
+        return Status(422, {"detail": _("请先完成实名认证（姓名和身份证号码）。"), "errors": {}})
+    bundle = Bundle.objects.filter(code=code, status=Bundle.Status.PUBLISHED).first()
+    if bundle is None:
+        return Status(404, {"detail": _("未找到该一件事，或暂停办理。")})
+    try:
+        form_data = json.loads(request.POST.get("form") or "{}")
+        if not isinstance(form_data, dict):
+            raise ValueError
+        wanted = int(request.POST.get("applicant_id") or account.applicant_id or 0)
+    except ValueError:
+        return Status(422, {"detail": _("form 应为 JSON 对象，applicant_id 应为整数。"), "errors": {}})
+    applicant = next((a for a in selectors.applicant_choices(account) if a.pk == wanted), None)
+    if applicant is None:
+        return Status(422, {"detail": _("请选择申请人。"), "errors": {"applicant_id": [_("您不能以该申请人的名义申请。")]}})
+    uploads = {m.key: request.FILES.getlist(f"m_{m.key}") for m in bundle_checklist(bundle)}
+    try:
+        parent = bundle_submit_online(acted_by=actor_for(_principal(request), applicant), applicant=applicant,
+                                      bundle=bundle, form_data=form_data, uploads=uploads,
+                                      contact_phone=request.POST.get("contact_phone") or account.mobile)
+    except ValidationError as err:
+        return _refusal(err)
+    return Status(201, _detail(request, parent))

@@ -1,6 +1,8 @@
 # ruff: noqa: F811  (pytest fixtures imported from parallel_setup are test arguments)
 """一件事 online: one parent in 待预审, no child until the front desk passes it."""
 
+import json
+
 import pytest
 
 from yichuang.cases.errors import CasePermissionDenied
@@ -127,3 +129,30 @@ def test_an_online_bundle_can_be_refused_in_prereview_with_the_way_forward(zero_
                                    way_forward="请向经营场所所在地政务服务中心申请", at=at("2026-11-02", 14))
     assert parent.status == Case.Status.NOT_RECEIVED
     assert not Case.objects.filter(parent=parent).exists()
+
+
+def test_a_bundle_is_applied_for_online_through_the_portal_api(zero_visit_bundle, client):
+    from django.core.cache import cache
+
+    from yichuang.portal import services as portal_services
+    from yichuang.portal.tests.conftest import ZHANG_ID, sign_up
+
+    cache.clear()
+    account = sign_up("13800000001", "张三", ZHANG_ID)
+    portal_services.account_password_set(account=account, password="Demo2026ok")
+    token = client.post("/api/v1/portal/auth/password", {"mobile": "13800000001", "password": "Demo2026ok"},
+                        content_type="application/json").json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    files = {f"m_{k}": v for k, v in uploads_for(zero_visit_bundle, leave_out=("招牌效果图",)).items()}
+    refused = client.post(f"/api/v1/portal/bundles/{zero_visit_bundle.code}/apply",
+                          {"form": json.dumps(FORM), **files}, **auth)
+    assert refused.status_code == 422
+    assert "招牌效果图" in json.dumps(refused.json(), ensure_ascii=False)
+    assert not Case.objects.exists()
+    files = {f"m_{k}": v for k, v in uploads_for(zero_visit_bundle).items()}
+    response = client.post(f"/api/v1/portal/bundles/{zero_visit_bundle.code}/apply",
+                           {"form": json.dumps(FORM), **files}, **auth)
+    assert response.status_code == 201, response.content
+    parent = Case.objects.get(number=response.json()["number"])
+    assert parent.status == Case.Status.PREREVIEW and parent.applicant == account.applicant
+    assert not parent.children.exists()
