@@ -276,12 +276,13 @@ def assessment_compute(*, actor, month: datetime.date, at: datetime.datetime | N
         raise ValidationError({"month": [_("只能考核已结束的月份（%(m)s 尚未结束）。") % {"m": f"{month:%Y-%m}"}]})
     settings = assessment_settings()
     rules = [rule_snapshot(r) for r in AssessmentRule.objects.filter(is_active=True).order_by("sort_order", "id")]
-    assessment = AssessmentMonth.objects.select_for_update().filter(month=month).first()
-    if assessment is not None and assessment.frozen:
+    # Two supervisors computing a new month at once: the unique month makes the second wait, then recompute.
+    assessment, created = AssessmentMonth.objects.get_or_create(
+        month=month, defaults={"base_score": settings.base_score, "computed_at": at})
+    assessment = AssessmentMonth.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.frozen:
         raise ValidationError(_("%(m)s 的考核已确认，结果已锁定，不能重新计算。") % {"m": f"{month:%Y-%m}"})
-    action = "recompute" if assessment is not None else "compute"
-    if assessment is None:
-        assessment = AssessmentMonth(month=month)
+    action = "compute" if created else "recompute"
     assessment.base_score = settings.base_score
     assessment.rules = rules
     assessment.computed_at, assessment.computed_by = at, staff_user(actor)

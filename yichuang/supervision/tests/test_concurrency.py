@@ -51,3 +51,19 @@ def test_two_concurrent_first_sweeps_create_each_alarm_once(receive, staff):
     assert sorted(r.notifications for r in reports) == [0, 0, 0, 40]  # reviewer and approver, per case
     assert AlarmState.objects.filter(step__isnull=True, level="yellow").count() == len(cases)
     assert AlarmEvent.objects.filter(step__isnull=True, to_level="yellow").count() == len(cases)
+
+
+def test_two_supervisors_computing_a_new_month_at_once_make_one_assessment(county, staff):
+    from yichuang.supervision.models import AssessmentEvent, AssessmentMonth, AssessmentResult
+    from yichuang.supervision.services_assessment import assessment_compute
+
+    staff["clerk"].windows.set([county["window"]])
+
+    def run(_index):
+        return assessment_compute(actor=staff["supervisor"], month=datetime.date(2026, 10, 1), at=at("2026-11-03"))
+
+    results = run_together(3, run)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert AssessmentMonth.objects.count() == 1
+    assert AssessmentResult.objects.count() == 2  # window A01 and the clerk, once each
+    assert sorted(AssessmentEvent.objects.values_list("action", flat=True)) == ["compute", "recompute", "recompute"]
