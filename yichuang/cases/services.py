@@ -447,6 +447,11 @@ def case_accept(
     at = _now(at)
     case = _lock(case, expected_version)
     _require_front_desk(actor, case)
+    if case.status == S.PREREVIEW_PASSED and case.children.exists():
+        # 一件事 applied for online: the applicant's one visit accepts the bundle and starts its children.
+        from .services_parallel_online import bundle_accept_visit
+
+        return bundle_accept_visit(actor=actor, parent=case, at=at)
     # A case that passed the online pre-review (网上预审) is accepted when the applicant comes
     # once with the originals: that visit is counted (最多跑一次).
     _require_status(case, S.RECEIVED, S.PREREVIEW_PASSED, action=_("受理"))
@@ -1060,7 +1065,9 @@ def _deliver(*, actor, case: Case, method: str, at: datetime.datetime, collected
         Delivery.Method.ELECTRONIC: _("电子送达"),
     }[method]
     event = _event(case, actor, "deliver", at=at, from_status=case.status, summary=summary, data={"method": method})
-    from yichuang.feedback.services import rating_invitation_send  # 好差评: invited once the result is delivered
+    from yichuang.feedback.services import (
+        rating_invitation_send,  # 好差评: invited once the result is delivered
+    )
 
     rating_invitation_send(case=case, event_id=event.pk)
     if method == Delivery.Method.POST:

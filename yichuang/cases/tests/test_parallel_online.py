@@ -5,11 +5,11 @@ import json
 
 import pytest
 
+from yichuang.cases import services
 from yichuang.cases.errors import CasePermissionDenied
 from yichuang.cases.models import Case, CaseFile, ParallelCase
 from yichuang.cases.services_online import OnlineActor, case_prereview_refuse
 from yichuang.cases.services_parallel_online import (
-    bundle_accept_visit,
     bundle_prereview_pass,
     bundle_submit_online,
 )
@@ -110,7 +110,8 @@ def test_a_bundle_with_items_needing_a_visit_waits_for_one_visit_with_the_origin
     assert parent.status == Case.Status.PREREVIEW_PASSED
     assert SmsMessage.objects.filter(template="bundle_prereview_passed").exists()
     assert {c.status for c in Case.objects.filter(parent=parent)} == {Case.Status.RECEIVED}
-    parent = bundle_accept_visit(actor=staff["clerk"], parent=parent, at=at("2026-11-03", 9))
+    # The window's ordinary 受理 of the parent is the one visit: the bundle starts.
+    parent = services.case_accept(actor=staff["clerk"], case=parent, at=at("2026-11-03", 9))
     assert parent.status == Case.Status.ACCEPTED
     assert parent.visits == 1
     assert all(c.accepted_at for c in Case.objects.filter(parent=parent))
