@@ -127,9 +127,9 @@ def statistics(request, params: Query[StatisticsIn]):
     if (params.end - params.start).days > 366 * 5:
         raise HttpError(422, _("统计期最长 5 年。"))
     filters = {name: getattr(params, name) for name in selectors.FILTERS if getattr(params, name) not in (None, "")}
-    table = selectors.statistics(selectors.scope_for(request.user),
-                                 StatQuery(params.start, params.end, params.slice, filters))
-    ratings = ratings_for(table)
+    scope = selectors.scope_for(request.user)
+    table = selectors.statistics(scope, StatQuery(params.start, params.end, params.slice, filters))
+    ratings = ratings_for(table, scope)
     return {"start": params.start, "end": params.end, "slice": params.slice, "metrics": [_metric(m) for m in METRICS],
             "rating_metrics": [_metric(m) for m in RATING_METRICS], "rating_note": ratings.note,
             "rows": [_row(r, ratings.for_row(r.key)) for r in table.rows], "total": _row(table.total, ratings.total)}

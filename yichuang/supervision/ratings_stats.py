@@ -36,14 +36,28 @@ def _centre_ids(centre_id: int) -> list[int]:
     return [int(centre_id), *ServiceCentre.objects.filter(parent_id=int(centre_id)).values_list("pk", flat=True)]
 
 
-def _figures(start: datetime.date, end: datetime.date, filters: dict) -> RatingFigures:
-    """Ratings for the filters; a centre filter sums the centre and its points."""
+def scope_parts(scope) -> list[dict]:
+    """The user's scope as feedback filters to sum over: a supervisor's or admin's region by its centres,
+    a department's staff by their departments; everything: no filter."""
+    if scope is None or scope.everything:
+        return [{}]
+    if scope.centres:
+        return [{"centre_id": c} for c in sorted(scope.centres)]
+    return [{"department_id": d} for d in sorted(scope.departments)]
+
+
+def _figures(start: datetime.date, end: datetime.date, filters: dict, parts: list[dict]) -> RatingFigures:
+    """Ratings for the filters within the scope; a centre filter sums the centre and its points."""
+    filters = dict(filters)
     centres = filters.pop("centre", None)
-    if centres is None:
-        return rating_figures(start=start, end=end, **filters)
+    choices = [{"centre_id": c} for c in centres] if centres is not None else [{}]
     total = RatingFigures()
-    for centre_id in centres:
-        total = total + rating_figures(start=start, end=end, **filters, centre_id=centre_id)
+    for choice in choices:
+        for part in parts:
+            merged = {**filters, **choice}
+            if any(merged.get(k) not in (None, v) for k, v in part.items()):
+                continue  # outside the scope: adds nothing
+            total = total + rating_figures(start=start, end=end, **merged, **part)
     return total
 
 
@@ -62,12 +76,14 @@ def _base_filters(query_filters: dict) -> dict | None:
     return out
 
 
-def ratings_for(table: StatTable) -> RatingTable:
+def ratings_for(table: StatTable, scope=None) -> RatingTable:
+    """The rating figures of each row and of the total, within the user's scope (None: everything)."""
+    parts = scope_parts(scope)
     query = table.query
     base = _base_filters(query.filters)
     if base is None:
         return RatingTable(note=_("好差评数据不分事项和渠道，按事项或渠道筛选时不显示好差评指标。"))
-    result = RatingTable(total=_figures(query.start, query.end, dict(base)))
+    result = RatingTable(total=_figures(query.start, query.end, base, parts))
     slice_name = query.slice
     if not slice_name or not table.rows:
         return result
@@ -90,7 +106,7 @@ def ratings_for(table: StatTable) -> RatingTable:
             start, end = max(start, row.key), min(end, _month_end(row.key))
         elif slice_name == "day":
             start = end = row.key
-        result.rows[row.key] = _figures(start, end, filters)
+        result.rows[row.key] = _figures(start, end, filters, parts)
     return result
 
 

@@ -334,17 +334,13 @@ def _hall_panel(today: datetime.date, scope: Scope) -> dict | None:
 
 def _ratings_panel(today: datetime.date, scope: Scope) -> dict:
     """Ratings (好差评) of the last 30 days, from feedback's summary; the definition of 满意率 goes with it."""
-    from .feedback_link import RATING_METRICS_BY_KEY, rating_figures
+    from .feedback_link import RATING_METRICS_BY_KEY, RatingFigures, rating_figures
+    from .ratings_stats import scope_parts
 
     first = today - datetime.timedelta(days=29)
-    if scope.everything:
-        figures = rating_figures(start=first, end=today)
-    else:
-        figures = None
-        for department_id in sorted(scope.departments):
-            part = rating_figures(start=first, end=today, department_id=department_id)
-            figures = part if figures is None else figures + part
-        figures = figures or rating_figures(start=first, end=today, department_id=0)
+    figures = RatingFigures()
+    for part in scope_parts(scope):
+        figures = figures + rating_figures(start=first, end=today, **part)
     values, shown = figures.as_dict(), figures.display()
     keys = ("ratings", "satisfaction_rate", "very_satisfied", "satisfied", "basic", "dissatisfied",
             "very_dissatisfied", "bad", "rectification_rate")

@@ -244,7 +244,7 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
         query = StatQuery(form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data.get("slice") or "",
                           form.filters())
         table = selectors.statistics(scope, query)
-        ratings = ratings_for(table)
+        ratings = ratings_for(table, scope)
         if request.GET.get("format") == "xlsx":
             return _xlsx(statistics_workbook(table, ratings=ratings),
                          f"办件统计-{query.start}-{query.end}{('-' + table.slice_label) if query.slice else ''}.xlsx")

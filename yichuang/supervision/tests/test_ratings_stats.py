@@ -80,3 +80,15 @@ def test_the_big_screen_has_a_ratings_panel_with_the_definition(rated):
     assert panel["values"]["ratings"] == 4 and panel["values"]["satisfaction_rate"] == 75.0
     assert {i["key"]: i["value"] for i in panel["items"]}["levels"] == "1 / 1 / 1 / 1 / 0"
     assert "非常满意 + 满意 + 基本满意" in panel["note"]
+
+
+def test_a_department_sees_only_its_own_ratings(rated, county, staff):
+    from yichuang.supervision.selectors import scope_for
+
+    approver = staff["approver"]  # 市场监管局: every rated case is theirs
+    table = statistics(scope_for(approver), StatQuery(D(2026, 11, 1), D(2026, 11, 30)))
+    assert ratings_for(table, scope_for(approver)).total.total == 4
+    other = staff["other_reviewer"]  # 卫生健康局: none of them
+    table = statistics(scope_for(other), StatQuery(D(2026, 11, 1), D(2026, 11, 30)))
+    assert ratings_for(table, scope_for(other)).total.total == 0
+    assert dashboard_payload(scope_for(other), today=D(2026, 11, 20))["ratings"]["values"]["ratings"] == 0
