@@ -86,7 +86,13 @@ def _bundle_context(case: Case) -> dict:
     if not bundle_online.is_online_bundle(case):
         return {}
     bundle = case.parallel.bundle
-    return {"bundle": bundle, "zero_visit": bundle_online.bundle_zero_visit(bundle), "form_fields": []}
+    from yichuang.catalog.selectors_bundles import bundle_form
+
+    labels = {f.key: f.label for f in bundle_form(bundle)}
+    rows = [(labels.get(key, key), "、".join(map(str, value)) if isinstance(value, list) else value)
+            for key, value in (case.form_data or {}).items()]
+    return {"bundle": bundle, "zero_visit": bundle_online.bundle_zero_visit(bundle), "form_fields": [],
+            "form_rows": rows}
 
 
 @require_safe
