@@ -42,6 +42,8 @@ def scope_parts(scope) -> list[dict]:
     if scope is None or scope.everything:
         return [{}]
     if scope.centres:
+        if not ServiceCentre.objects.exclude(pk__in=scope.centres).exists():
+            return [{}]  # the region holds every centre: one summary, not one per centre
         return [{"centre_id": c} for c in sorted(scope.centres)]
     return [{"department_id": d} for d in sorted(scope.departments)]
 
