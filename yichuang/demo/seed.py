@@ -76,6 +76,9 @@ def load_demo(*, actor=None, cases: bool = True, today: datetime.date | None = N
         _load_hall(actor, report)
         _load_licences(actor, report, today)
         _load_later_parts(actor, report, today)
+        # Once more: the later parts approve cases (licences to issue) and open cases whose
+        # holders already have licences (reuse). Idempotent, so a second seed changes nothing.
+        _load_licences(actor, report, today)
     return report
 
 
@@ -85,11 +88,13 @@ def _load_later_parts(actor, report: SeedReport, today: datetime.date | None) ->
     from yichuang.feedback.demo import seed_demo_feedback
     from yichuang.portal.demo import seed_demo_portal
     from yichuang.projects.demo import seed_demo_projects
+    from yichuang.supervision.demo import seed_demo_assessment
 
     from .cases import no_sms_for_history
 
     with no_sms_for_history():
-        for seed in (seed_demo_portal, seed_demo_parallel, seed_demo_projects, seed_demo_feedback):
+        for seed in (seed_demo_portal, seed_demo_parallel, seed_demo_projects, seed_demo_feedback,
+                     seed_demo_assessment):
             report.extras.extend(seed(actor, today=today))
 
 
