@@ -123,7 +123,8 @@ def rating_link_token(case: Case) -> str:
 
 
 def rating_link_url(case: Case) -> str:
-    path = reverse("feedback:rate_online", kwargs={"number": case.number})
+    # The link goes in an SMS: reverse against the site's own URLs, whatever the request's urlconf.
+    path = reverse("feedback:rate_online", kwargs={"number": case.number}, urlconf=django_settings.ROOT_URLCONF)
     return f"{django_settings.SITE_URL}{path}?t={rating_link_token(case)}"
 
 
@@ -338,7 +339,7 @@ def rectification_step_complete(
         if rating.rater_phone:
             sms_enqueue(phone=rating.rater_phone, template="rating_answered",
                         params={"link": f"{django_settings.SITE_URL}"
-                                        f"{reverse('feedback:rating_public', kwargs={'token': rating.token})}"},
+                                        f"{reverse('feedback:rating_public', kwargs={'token': rating.token}, urlconf=django_settings.ROOT_URLCONF)}"},
                         event_key=f"rating:{rating.pk}:answered")
     if kind == K.CALLBACK:
         if outcome not in CallbackTask.Outcome.values or outcome == CallbackTask.Outcome.PENDING:
