@@ -734,6 +734,13 @@ def case_withdraw_online(*, acted_by: OnlineActor, case: Case, reason: str, expe
     if case.status not in WITHDRAWABLE:
         raise CaseActionError(
             _("办件当前状态为「%(s)s」，已不能撤回。") % {"s": case.get_status_display()}, code="state")
+    # A bundle (一件事) runs as one application: once its parts are with the departments, withdrawing
+    # the parent alone would leave them running, and withdrawing one part would break the bundle.
+    if case.parent_id is not None:
+        raise CaseActionError(_("这是一件事中的一项，不能单独撤回；如需撤回，请撤回整个一件事申请。"), code="state")
+    if case.children.exists():
+        raise CaseActionError(
+            _("一件事已分送各部门办理，网上不能再撤回；请联系综合受理窗口，由窗口撤回各项办件。"), code="state")
     if not (reason or "").strip():
         raise CaseActionError({"reason": [_("请填写撤回的原因。")]}, code="reason")
     before = case.status

@@ -81,7 +81,8 @@ def case_page_facts(case: Case) -> dict:
         "prereview_due": case.prereview_due_date if prereview else None,
         "correction": correction,
         "can_supplement": case.status == S.CORRECTION,
-        "can_withdraw": case.status not in FINISHED_STATUSES and case.status != S.DRAFT,
+        "can_withdraw": (case.status not in FINISHED_STATUSES and case.status != S.DRAFT
+                         and case.parent_id is None and not case.children.exists()),
         "done": case.status in DECIDED_STATUSES,
         "finished": case.status in FINISHED_STATUSES,
         "returned": case.status == S.PREREVIEW_RETURNED,

@@ -157,3 +157,17 @@ def test_a_bundle_is_applied_for_online_through_the_portal_api(zero_visit_bundle
     parent = Case.objects.get(number=response.json()["number"])
     assert parent.status == Case.Status.PREREVIEW and parent.applicant == account.applicant
     assert not parent.children.exists()
+
+
+def test_an_accepted_bundle_cannot_be_withdrawn_online_in_part_or_whole(zero_visit_bundle, applicant, staff):
+    from yichuang.cases.errors import CaseActionError
+    from yichuang.cases.services_online import case_withdraw_online
+
+    parent = submit(zero_visit_bundle, applicant)
+    parent = bundle_prereview_pass(actor=staff["clerk"], parent=parent, at=at("2026-11-02", 14))
+    child = Case.objects.filter(parent=parent).first()
+    with pytest.raises(CaseActionError, match="不能单独撤回"):
+        case_withdraw_online(acted_by=ACTOR, case=child, reason="不想办了")
+    with pytest.raises(CaseActionError, match="联系综合受理窗口"):
+        case_withdraw_online(acted_by=ACTOR, case=parent, reason="不想办了")
+    assert {c.status for c in Case.objects.filter(parent=parent)} <= {Case.Status.ACCEPTED, Case.Status.PROCESSING}
