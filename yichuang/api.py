@@ -12,8 +12,8 @@ from yichuang.cases.api_parallel import router as parallel_router
 from yichuang.catalog.api import router as catalog_router
 from yichuang.catalog.exchange_api import router as catalog_exchange_router
 from yichuang.core.api import router as core_router
-from yichuang.hall.api import router as hall_router
 from yichuang.feedback.api import router as feedback_router
+from yichuang.hall.api import router as hall_router
 from yichuang.licences.api import router as licences_router
 from yichuang.portal.api import router as portal_router
 from yichuang.projects.api import router as projects_router
