@@ -72,7 +72,9 @@ def case_facts(case_ids: Iterable[int]) -> dict[int, CaseFacts]:
         accepted_by = dict(
             CaseEvent.objects.filter(case_id__in=chunk, action="accept").values_list("case_id", "actor_id")
         )
-        rows = Case.objects.filter(id__in=chunk).values_list(
+        # A bundle's parent case (一件事) is the envelope of its children, which are the approvals
+        # counted; counting the parent too would count the application twice.
+        rows = Case.objects.filter(id__in=chunk, parallel__isnull=True).values_list(
             "id", "department_id", "centre_id", "window_id", "item_version__item_id", "channel",
             "department__region__code", "accepted_at", "due_date", "paused_days", "extension_days",
             "correction_rounds", "send_backs", "visits",
