@@ -12,10 +12,13 @@ Backends:
   provincial SMS platforms are called.
 """
 
+import contextlib
+import contextvars
 import json
 import logging
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,9 +100,22 @@ def render(template: str, params: dict) -> str:
     return str(TEMPLATES[template]) % values
 
 
+_suppressed = contextvars.ContextVar("sms_suppressed", default=False)
+
+
+@contextlib.contextmanager
+def sms_suppressed() -> Iterator[None]:
+    """Send nothing inside: for loading history (the demo's past), never for live work."""
+    token = _suppressed.set(True)
+    try:
+        yield
+    finally:
+        _suppressed.reset(token)
+
+
 def sms_enqueue(*, phone: str, template: str, params: dict, event_key: str) -> SmsMessage | None:
     """Queue one SMS for an event. Returns None when that event already has its message."""
-    if not phone:
+    if not phone or _suppressed.get():
         return None
     text = render(template, params)[:500]
     try:

@@ -1024,12 +1024,11 @@ def _org_code_check(body: str) -> str:
 def no_sms_for_history() -> Iterator[None]:
     """The demo's history happened weeks ago: texting applicants about it now would be noise,
     and the local outbox (/dev/sms/) is where demo visitors read their verification codes."""
-    original = services.tell_applicant
-    services.tell_applicant = lambda *args, **kwargs: None
-    try:
+    from yichuang.core.notify import sms_suppressed
+
+    # At the source, so that every part's messages (online hall, bundles, ratings) stay unsent too.
+    with sms_suppressed():
         yield
-    finally:
-        services.tell_applicant = original
 
 
 def demo_cases_exist() -> bool:

@@ -98,7 +98,9 @@ def seed_demo_feedback(actor, *, today=None) -> list[str]:
     at = case.closed_at + datetime.timedelta(hours=2)
     rating = services.rating_submit(actor=case.applicant.name, channel="sms", case=case, level=1,
                                     comment="", at=at)
-    appeal = services.appeal_request(actor=clerk, rating=rating, at=at + datetime.timedelta(hours=20),
+    # The staff member who served appeals (the demo's history decides who that was).
+    appellant = rating.staff or _department_staff(case, supervisor)
+    appeal = services.appeal_request(actor=appellant, rating=rating, at=at + datetime.timedelta(hours=20),
                                      reason="申请人办结时当面表示满意，短信评价系误选“非常不满意”；已电话联系申请人确认误评。")
     services.appeal_decide(actor=supervisor, appeal=appeal, uphold=True, at=at + datetime.timedelta(days=2),
                            reason="回访录音证实申请人误选，评价不计入窗口考核。")
