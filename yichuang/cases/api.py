@@ -117,7 +117,7 @@ NUMBER = Path(..., max_length=40, description="办件编号，如 SLX20261102000
 
 
 class CaseNotFound(Exception):
-    pass
+    """No case by that number within the caller's scope (answered 404)."""
 
 
 # Codes the services give their refusals, and the input field each one is about.

@@ -16,6 +16,7 @@ of the schema is refused too, so nothing the form does not ask for is ever store
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 from collections.abc import Iterable
@@ -109,11 +110,8 @@ def _check_value(spec: FormField, value: Any) -> tuple[list[str], Any]:
     if kind == T.DECIMAL:
         return _check_number(spec, value, integer=False)
     if kind == T.DATE:
-        if isinstance(value, str):
-            try:
-                return [], datetime.date.fromisoformat(value.strip()).isoformat()
-            except ValueError:
-                pass
+        with contextlib.suppress(ValueError, AttributeError):  # not a date: the message below says so
+            return [], datetime.date.fromisoformat(value.strip()).isoformat()
         return [_("「%(f)s」应为日期，格式 年-月-日，如 2026-11-02。") % {"f": spec.label}], value
     if kind == T.BOOLEAN:
         if isinstance(value, bool):

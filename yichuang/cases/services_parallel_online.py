@@ -21,6 +21,7 @@ application, not a bundle's; the applicant is refused with the way forward, or c
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any
 
@@ -210,10 +211,8 @@ def bundle_submit_online(
                   "prereview_due_date": str(parent.prereview_due_date)})
     except BaseException:
         for name in stored:
-            try:
+            with contextlib.suppress(OSError):  # nothing was created; a stray file is only disk
                 CaseFile.file.field.storage.delete(name)
-            except OSError:
-                pass
         raise
     notices.notice_issue(case=parent, kind=Notice.Kind.RECEIPT, actor=None, at=at)
     _tell(parent, "bundle_submitted", key=f"submitted:{event.pk}", due=_date(parent.prereview_due_date))

@@ -31,7 +31,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class NotFound(Exception):
-    pass
+    """Nothing by that id or number within the caller's scope (answered 404)."""
 
 
 def answers(view):

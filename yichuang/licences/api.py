@@ -139,7 +139,7 @@ class HolderQuery(Schema):
 
 
 class NotFound(Exception):
-    pass
+    """No licence by that identifier (answered 404)."""
 
 
 def error_body(err: ValidationError) -> dict:

@@ -9,6 +9,7 @@ Sign-in rules (the abuse the issue names):
 - Codes are rate-limited per number (one a minute, five an hour) and per IP address.
 """
 
+import contextlib
 import datetime
 import hmac
 import secrets
@@ -88,11 +89,8 @@ def _audit(action: str, *, account: Account, obj=None, after=None) -> None:
 
 
 def _guard(mobile: str) -> SignInGuard:
-    try:
-        with transaction.atomic():
-            SignInGuard.objects.get_or_create(mobile=mobile)
-    except IntegrityError:  # two first attempts at once
-        pass
+    with contextlib.suppress(IntegrityError), transaction.atomic():  # two first attempts at once
+        SignInGuard.objects.get_or_create(mobile=mobile)
     return SignInGuard.objects.select_for_update().get(mobile=mobile)
 
 

@@ -343,8 +343,9 @@ def rollup_rebuild(*, start: datetime.date, end: datetime.date) -> dict:
     if end < start:
         raise ValueError("end before start")
     mark = lock_mark()
+    # Catch up with every event written so far, a batch at a time.
     while rollup_advance(mark=mark) >= BATCH:
-        pass
+        continue
     gap_ids = [int(g["id"]) for g in mark.gaps]
     first, after = _local_bounds(start, end)
     StatRollup.objects.filter(period__in=("D", "d"), day__gte=start, day__lte=end).delete()
