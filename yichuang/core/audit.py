@@ -97,11 +97,23 @@ class ChainBreak:
     reason: str
 
 
+def _audit_counter() -> int:
+    return Sequence.objects.filter(key=AUDIT_SEQUENCE_KEY).values_list("value", flat=True).first() or 0
+
+
 def audit_verify(*, batch_size: int = 5000) -> ChainBreak | None:
     """Walk the chain in order; return the first break, or None when the chain is whole."""
     prev_hash = GENESIS_HASH
     expected_seq = 1
+    # `audit_record` numbers entries from this counter under its row lock, so a row numbered
+    # past it was not written by `audit_record`: it was inserted, even if its hashes link up.
+    counter = _audit_counter()
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=batch_size):
+        if entry.seq > counter:
+            # Read again: an entry may have been recorded since the walk began.
+            counter = _audit_counter()
+        if entry.seq > counter:
+            return ChainBreak(entry.seq, f"第 {entry.seq} 条记录的序号超出审计序号计数器（{counter}），是绕过系统插入的")
         if entry.seq != expected_seq:
             if entry.seq > expected_seq:
                 return ChainBreak(expected_seq, f"第 {expected_seq} 条记录缺失（被删除）")
@@ -112,7 +124,6 @@ def audit_verify(*, batch_size: int = 5000) -> ChainBreak | None:
             return ChainBreak(entry.seq, f"第 {entry.seq} 条记录内容被修改")
         prev_hash = entry.entry_hash
         expected_seq += 1
-    counter = Sequence.objects.filter(key=AUDIT_SEQUENCE_KEY).values_list("value", flat=True).first() or 0
     if counter >= expected_seq:
         return ChainBreak(expected_seq, f"第 {expected_seq} 条及之后的记录缺失（被删除）")
     return None

@@ -100,3 +100,25 @@ def test_audit_verify_command_run_from_the_shell_exits_with_status_1(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(["yichuang", "audit", "verify"]).execute()
     assert exit_info.value.code == 1
+
+
+def test_an_entry_appended_outside_audit_record_is_caught_even_with_valid_hashes():
+    """A forger who appends a row and computes its SM3 links correctly is still caught:
+    the row's number is past the counter that `audit_record` draws every number from."""
+    from yichuang.core.audit import compute_hash
+
+    entries = _write(3)
+    forged = AuditEntry.objects.get(pk=entries[0].pk)
+    forged.pk = None
+    forged.seq = entries[-1].seq + 1
+    forged.note = "forged"
+    forged.prev_hash = entries[-1].entry_hash
+    forged.entry_hash = compute_hash(forged.prev_hash, forged)
+    forged.save()
+    broken = audit_verify()
+    assert broken is not None and broken.seq == 4
+    assert "插入" in broken.reason
+    # Once the forged row is gone the chain is whole and recording goes on.
+    AuditEntry.objects.filter(pk=forged.pk).delete()
+    _write(1)
+    assert audit_verify() is None
