@@ -246,6 +246,15 @@ class ItemVersionAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         version = self.get_object(request, object_id)
         extra_context = extra_context or {}
+        if version is not None and version.status != ItemVersion.Status.DRAFT:
+            if request.method == "POST":
+                # The page offers no save button for a public version; a stale tab or a replayed
+                # form still gets words, not a server error.
+                messages.error(request, _("已发布的版本不能直接修改，请点击「修订（生成新版本）」，在新版本草稿中修改后发布。"))
+                return redirect(self._change_url(version))
+            extra_context.update({
+                "show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False,
+            })
         if version is not None:
             extra_context.update({
                 "version": version,

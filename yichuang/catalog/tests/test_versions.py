@@ -134,8 +134,19 @@ def test_admin_cannot_post_changes_to_a_published_version(admin_client_logged_in
     published, _ = services.item_upsert(actor=None, data=item_data())
     change_url = reverse("admin:catalog_itemversion_change", args=[published.pk])
     response = admin_client_logged_in.get(change_url)
-    # Every element is read-only on a published version: no input named after a field.
-    assert 'name="promised_limit"' not in response.content.decode()
+    # Every element is read-only on a published version: no input named after a field,
+    # and no save button that could only fail.
+    html = response.content.decode()
+    assert 'name="promised_limit"' not in html
+    assert 'name="_save"' not in html and 'name="_continue"' not in html
+
+    # A stale tab posting the form anyway is told what to do, and nothing changes.
+    response = admin_client_logged_in.post(change_url, {"implementation_code": "X", "name": "改名"}, follow=True)
+    assert response.status_code == 200
+    assert "修订（生成新版本）" in [str(m) for m in response.context["messages"]][0]
+    published.refresh_from_db()
+    assert published.name == item_data()["name"] and published.status == ItemVersion.Status.PUBLISHED
+    assert published.item.versions.count() == 1
 
 
 def test_the_catalogue_list_links_to_import_and_export(admin_client_logged_in, department):
