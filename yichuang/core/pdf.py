@@ -258,6 +258,14 @@ def _numbered_canvas_maker(footer: str) -> Callable[..., Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
+        def setFont(self, psfontname: str, size: float, leading: float | None = None) -> None:  # noqa: N802
+            # reportlab falls back to Helvetica (a table cell's default style, a plain-string
+            # cell): it is not embedded and has no Chinese glyphs, so every font that is not an
+            # embedded TrueType one is drawn in the embedded CJK font instead.
+            if not isinstance(pdfmetrics.getFont(psfontname), TTFont):
+                psfontname = CJK_FONT
+            super().setFont(psfontname, size, leading)
+
         def showPage(self) -> None:  # noqa: N802 - reportlab's name
             self._pages.append(dict(self.__dict__))
             self._startPage()

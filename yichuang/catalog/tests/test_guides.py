@@ -245,6 +245,8 @@ def test_checklist_is_a_one_page_pdf_with_the_cjk_font_embedded(client, items):
     pdf = response.content
     assert pdf.startswith(b"%PDF")
     assert b"/FontFile2" in pdf and b"WenQuanYiMicroHei" in pdf
+    # No font the reader must supply itself (reportlab's Helvetica is never embedded).
+    assert b"/Type1" not in pdf and b"Helvetica" not in pdf
     assert page_count(pdf) == 1
 
 

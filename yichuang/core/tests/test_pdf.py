@@ -39,6 +39,20 @@ def test_documents_embed_the_cjk_font_and_read_back_as_chinese():
     assert "受理通知书".encode("utf-16-be") in _octal_unescape(re.search(rb"/Title \((.*?)\) /", pdf).group(1))
 
 
+def test_every_font_in_a_document_is_embedded_even_where_reportlab_defaults_to_helvetica():
+    """A table's cell style defaults to Helvetica: not embedded, and no Chinese glyphs."""
+    from reportlab.platypus import Table
+
+    pdf = build(lambda doc: [
+        toolkit.data_table(["材料名称", "份数"], [["营业执照（副本）", "1"]], styles=doc.styles,
+                           col_widths=[60 * mm, 20 * mm]),
+        Table([["纯文本单元格 ABC"]]),
+    ])
+    assert b"Helvetica" not in pdf
+    assert re.findall(rb"/Subtype\s*/Type1\b", pdf) == []
+    assert "纯文本单元格ABC" in squeeze(extract_text(pdf))
+
+
 def _octal_unescape(raw: bytes) -> bytes:
     return re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8)]), raw).replace(b"\\\\", b"\\")
 
