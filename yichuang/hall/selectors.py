@@ -251,6 +251,54 @@ def appointments_for_checkin(centre: ServiceCentre, *, id_number: str = "", code
 
 
 @dataclass(frozen=True)
+class KioskItem:
+    code: str  # the item's implementation code (what the kiosk sends)
+    name: str
+    line: ServiceLine
+
+
+@dataclass(frozen=True)
+class KioskDepartment:
+    code: str
+    name: str
+    items: list[KioskItem]
+
+
+def kiosk_departments(centre: ServiceCentre) -> list[KioskDepartment]:
+    """The published items a person can queue for at the kiosk, by department, each with its line.
+
+    An item listed on a line by itself goes to that line; otherwise to the first line that takes
+    its department (as `services.line_for_item` decides when the ticket is taken).
+    """
+    from yichuang.catalog.models import Item, ItemVersion
+
+    lines = list(active_lines(centre).prefetch_related("items", "departments"))
+    by_item: dict[int, ServiceLine] = {}
+    by_department: dict[int, ServiceLine] = {}
+    for line in lines:  # in the lines' order: the first line wins
+        for item in line.items.all():
+            by_item.setdefault(item.pk, line)
+        for department in line.departments.all():
+            by_department.setdefault(department.pk, line)
+    items = (
+        Item.objects.filter(current__status=ItemVersion.Status.PUBLISHED)
+        .filter(Q(pk__in=list(by_item)) | Q(current__department_id__in=list(by_department)))
+        .select_related("current__department").order_by("current__department__sort_order", "current__name")
+    )
+    groups: dict[int, KioskDepartment] = {}
+    for item in items:
+        line = by_item.get(item.pk) or by_department.get(item.current.department_id)
+        department = item.current.department
+        group = groups.get(department.pk)
+        if group is None:
+            group = groups[department.pk] = KioskDepartment(
+                code=department.code, name=department.short_name or department.name, items=[],
+            )
+        group.items.append(KioskItem(code=item.implementation_code, name=item.current.name, line=line))
+    return list(groups.values())
+
+
+@dataclass(frozen=True)
 class PersonCase:
     number_tail: str
     item_name: str
@@ -358,6 +406,16 @@ def appointment_by_token(token: str) -> Appointment | None:
     return Appointment.objects.select_related("line", "centre__region", "item__current").filter(token=token).first()
 
 
+def appointments_for_person(id_number_hash: str, *, limit: int = 30) -> list[Appointment]:
+    """A person's appointments at every centre (the online hall's 我的预约), the latest days first."""
+    if not id_number_hash:
+        return []
+    return list(
+        Appointment.objects.filter(id_number_hash=id_number_hash)
+        .select_related("line", "centre", "item__current").order_by("-day", "-starts_at", "-id")[:limit]
+    )
+
+
 def booking_centres() -> QuerySet[ServiceCentre]:
     return ServiceCentre.objects.filter(
         is_active=True, service_lines__is_active=True, service_lines__appointments_enabled=True
@@ -394,6 +452,7 @@ class ConsoleView:
     served_today: int
     transfer_lines: list[ServiceLine]
     transfer_windows: list[Window]
+    desk_items: list[tuple[str, str]] = field(default_factory=list)  # for a current ticket without an item
     allowed: bool = True
 
     @property
@@ -439,6 +498,22 @@ def console_view(user: User, window: Window, *, now: datetime.datetime | None = 
         window=window, state=state, current=current, recalls_before_skip=hall.recalls_before_skip, queue=queue,
         targeted=targeted, skipped=skipped, served_today=served, transfer_lines=transfer_lines,
         transfer_windows=transfer_windows,
+        desk_items=line_items(current.line) if current is not None and current.item_id is None else [],
+    )
+
+
+def line_items(line: ServiceLine) -> list[tuple[str, str]]:
+    """(implementation code, name) of the published items a line takes, listed or by department, by name.
+
+    The console offers them for a ticket taken by line, so the front desk opens that item's form
+    with the person's details (the ticket's hand-off) already in it.
+    """
+    from yichuang.catalog.models import Item, ItemVersion
+
+    return list(
+        Item.objects.filter(current__status=ItemVersion.Status.PUBLISHED)
+        .filter(Q(service_lines=line) | Q(current__department__service_lines=line))
+        .distinct().order_by("current__name").values_list("implementation_code", "current__name")
     )
 
 
@@ -620,6 +695,37 @@ def paused_minutes(centre: ServiceCentre, date_from: datetime.date, date_to: dat
 
 def tickets_today_count(centre: ServiceCentre) -> int:
     return Ticket.objects.filter(centre=centre, day=_today()).count()
+
+
+def dashboard_tickets(*, today: datetime.date) -> dict:
+    """The big screen's hall panel (supervision calls this): the day's queue in every active centre.
+
+    Plain figures, no ticket numbers and no persons: {"items": [{"label", "value"}]}.
+    """
+    figures = Ticket.objects.filter(day=today, centre__is_active=True).aggregate(
+        tickets=Count("id"),
+        waiting=Count("id", filter=Q(status=T.WAITING)),
+        served=Count("id", filter=Q(status=T.DONE)),
+        called=Count("id", filter=Q(first_called_at__isnull=False)),
+        no_shows=Count("id", filter=Q(status=T.NO_SHOW)),
+        appointments=Count("id", filter=Q(source=Ticket.Source.APPOINTMENT)),
+        wait=Avg("wait_seconds"),
+        service=Avg("service_seconds"),
+    )
+
+    def minutes(seconds: float | None) -> str:
+        return _("%(m)s 分钟") % {"m": _minutes(seconds)} if seconds is not None else "—"
+
+    rate = round(100 * figures["no_shows"] / figures["called"], 1) if figures["called"] else None
+    return {"items": [
+        {"label": _("今日取号"), "value": figures["tickets"]},
+        {"label": _("正在等候"), "value": figures["waiting"]},
+        {"label": _("已办结"), "value": figures["served"]},
+        {"label": _("平均等候"), "value": minutes(figures["wait"])},
+        {"label": _("平均办理"), "value": minutes(figures["service"])},
+        {"label": _("过号率"), "value": f"{rate}%" if rate is not None else "—"},
+        {"label": _("预约签到"), "value": figures["appointments"]},
+    ]}
 
 
 

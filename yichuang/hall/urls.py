@@ -9,6 +9,7 @@ urlpatterns = [
     path("hall/console/", views_console.console, name="console"),
     path("hall/console/<int:window_id>/", views_console.console, name="console_window"),
     path("hall/console/<int:window_id>/panel/", views_console.panel, name="console_panel"),
+    path("hall/console/<int:window_id>/desk/", views_console.desk, name="console_desk"),
     path("hall/console/<int:window_id>/queue/", views_console.queue, name="console_queue"),
     path("hall/console/<int:window_id>/do/<slug:action>/", views_console.act, name="console_act"),
     # Staff pages
@@ -20,6 +21,7 @@ urlpatterns = [
     path("hall/t/<str:token>/cancel/", views_public.ticket_cancel, name="ticket_cancel"),
     # Appointments (public, phone-sized)
     path("hall/book/", views_public.book_centres, name="book"),
+    path("hall/my/", views_public.my_appointments, name="my_appointments"),
     path("hall/appointment/<str:token>/", views_public.appointment, name="appointment"),
     path("hall/appointment/<str:token>/cancel/", views_public.appointment_cancel, name="appointment_cancel"),
     path("hall/appointment/<str:token>/reschedule/", views_public.appointment_reschedule, name="appointment_reschedule"),
@@ -28,6 +30,7 @@ urlpatterns = [
     # Kiosk, door QR page and display screens of a centre
     path("hall/<str:centre>/kiosk/", views_public.kiosk, name="kiosk"),
     path("hall/<str:centre>/kiosk/lines/", views_public.kiosk_lines, name="kiosk_lines"),
+    path("hall/<str:centre>/kiosk/items/", views_public.kiosk_items, name="kiosk_items"),
     path("hall/<str:centre>/kiosk/confirm/<slug:line>/", views_public.kiosk_confirm, name="kiosk_confirm"),
     path("hall/<str:centre>/kiosk/take/", views_public.kiosk_take, name="kiosk_take"),
     path("hall/<str:centre>/kiosk/lookup/", views_public.kiosk_lookup, name="kiosk_lookup"),

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -70,6 +71,24 @@ def queue(request: HttpRequest, window_id: int) -> HttpResponse:
     if window is None:
         return _forbidden(request, _no_window_message())
     return render(request, "hall/_console_queue.html", {"view": selectors.console_view(request.user, window)})
+
+
+@login_required
+@require_safe
+def desk(request: HttpRequest, window_id: int) -> HttpResponse:
+    """开始受理 for a ticket taken by line: the clerk picks the item here and the front desk opens
+    its form for the person at the window (the desk reads their details from the ticket, not from the address)."""
+    window, _windows = _window(request, window_id)
+    if window is None:
+        return _forbidden(request, _no_window_message())
+    ticket = selectors.ticket_at_window(window, _int(request.GET.get("ticket")) or 0)
+    if ticket is None or ticket.window_id != window.pk:
+        return _forbidden(request, _("这个号不在本窗口，请回到叫号页面刷新后重试。"))
+    query = urlencode({"ticket": ticket.pk, "number": ticket.number})
+    code = request.GET.get("item", "").strip()
+    if code and code in {c for c, _name in selectors.line_items(ticket.line)}:
+        return redirect(f"{reverse('cases:front_new', args=[code])}?{query}")
+    return redirect(f"{reverse('cases:front_home')}?{query}")
 
 
 def _ticket(window: Window, request: HttpRequest):

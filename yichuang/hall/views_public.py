@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from yichuang.core.middleware import client_ip
 from yichuang.core.qr import qr_svg
 from yichuang.core.ratelimit import Limit, rate_hit
+from yichuang.core.validators import mask_id_number, validate_id_number
 
 from . import selectors, services
 from .errors import HallError
@@ -95,15 +96,37 @@ def kiosk_lines(request: HttpRequest, centre: str) -> HttpResponse:
 
 
 @require_safe
+def kiosk_items(request: HttpRequest, centre: str) -> HttpResponse:
+    """按事项取号: a department, then one of its items; the ticket goes to the line that takes it."""
+    centre = _centre(centre)
+    departments = selectors.kiosk_departments(centre)
+    chosen = next((d for d in departments if d.code == request.GET.get("dept")), None)
+    return render(request, "hall/_kiosk_items.html", {
+        "centre": centre, "departments": departments, "chosen": chosen,
+        "category": _category(request.GET.get("category", "")),
+    })
+
+
+@require_http_methods(["GET", "POST"])
 def kiosk_confirm(request: HttpRequest, centre: str, line: str) -> HttpResponse:
+    """The tap before the ticket. A POST comes from the ID-number lookup and carries the number on,
+    so the ticket knows the person (elderly priority, the front desk's form) without it in an address."""
     centre = _centre(centre)
     line = _line(centre, line)
+    data = request.POST if request.method == "POST" else request.GET
     status = next((s for s in selectors.line_overview(centre) if s.line.pk == line.pk), None)
-    category = _category(request.GET.get("category", ""))
+    category = _category(data.get("category", ""))
+    id_number = ""
+    if request.method == "POST":
+        try:
+            id_number = validate_id_number(data.get("id_number", "").strip().upper())
+        except ValidationError:
+            id_number = ""
     return render(request, "hall/_kiosk_confirm.html", {
         "centre": centre, "status": status, "line": line, "category": category,
         "category_label": Ticket.Category(category).label, "categories": PRIORITY_CATEGORIES,
-        "item": _item(request.GET.get("item", "")),
+        "item": _item(data.get("item", "")), "id_number": id_number,
+        "masked_id": mask_id_number(id_number) if id_number else "",
         # Sent back with the tap: a repeated tap after a lost answer gets the same ticket.
         "request_key": uuid.uuid4().hex,
     })
@@ -153,8 +176,6 @@ def kiosk_lookup(request: HttpRequest, centre: str) -> HttpResponse:
     code = request.POST.get("code", "").strip()
     if id_number:
         try:
-            from yichuang.core.validators import validate_id_number
-
             id_number = validate_id_number(id_number)
         except ValidationError as err:
             return _kiosk_error(request, centre, err.messages)
@@ -366,10 +387,34 @@ def book_slots(request: HttpRequest, centre: str, line: str) -> HttpResponse:
             else:
                 messages.success(request, _("预约成功。请保存本页链接，可随时改约或取消。"))
                 return redirect("hall:appointment", token=appointment.token)
+    account = _portal_account(request)
+    form = request.POST
+    if request.method != "POST" and account is not None and account.id_number:
+        # Signed in to the online hall with real name: the person books for themself.
+        form = {"name": account.real_name, "id_number": account.id_number, "phone": account.mobile}
     return render(request, "hall/book_slots.html", {
         "centre": centre, "line": line, "days": days, "day": day,
-        "slots": selectors.day_slots(line, day) if day else [], "errors": errors, "form": request.POST,
-        "items": line.items.select_related("current").order_by("current__name"),
+        "slots": selectors.day_slots(line, day) if day else [], "errors": errors, "form": form,
+        "items": line.items.select_related("current").order_by("current__name"), "portal_account": account,
+    })
+
+
+def _portal_account(request: HttpRequest):
+    """The applicant signed in to the online hall (网上办事大厅), if any."""
+    from yichuang.portal.auth import current_account
+
+    return current_account(request)
+
+
+@require_safe
+def my_appointments(request: HttpRequest) -> HttpResponse:
+    """我的预约 in the online hall: the signed-in person's appointments, each with its own page."""
+    account = _portal_account(request)
+    if account is None:
+        return redirect(f"{reverse('portal:login')}?next={reverse('hall:my_appointments')}")
+    return render(request, "hall/my_appointments.html", {
+        "portal_account": account, "today": timezone.localdate(),
+        "appointments": selectors.appointments_for_person(account.id_number_hash),
     })
 
 

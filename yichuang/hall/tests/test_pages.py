@@ -286,3 +286,115 @@ def test_console_opens_the_front_desk_for_the_persons_item_without_personal_data
     code = hall.item.item.implementation_code
     assert f"/desk/new/{code}/?ticket={ticket.pk}&amp;number=A001" in body
     assert PERSON not in body and "13800138001" not in body
+
+
+# --- by item at the kiosk, the person's ID carried to the window, the online hall's 我的预约 --------------
+
+
+def test_kiosk_takes_a_ticket_by_item_through_its_department(client, hall, frozen, centre_url):
+    code = hall.item.item.implementation_code
+    department = hall.item.department
+    start = client.get(centre_url("kiosk_items")).content.decode()
+    assert "按事项取号" in start and (department.short_name or department.name) in start
+    listed = client.get(centre_url("kiosk_items"), {"dept": department.code, "category": "pregnant"}).content.decode()
+    assert hall.item.name in listed
+    assert f"/kiosk/confirm/general/?item={code}&amp;category=pregnant" in listed
+    confirm = client.get(centre_url("kiosk_confirm", "general"), {"item": code, "category": "pregnant"}).content.decode()
+    key = re.search(r'name="request_key" value="([0-9a-f]{32})"', confirm).group(1)
+    client.post(centre_url("kiosk_take"), {"line": "general", "item": code, "category": "pregnant", "request_key": key})
+    ticket = Ticket.objects.get()
+    assert (ticket.line, ticket.item, ticket.category) == (hall.general, hall.item.item, Ticket.Category.PREGNANT)
+
+
+def test_kiosk_home_offers_both_ways_in(client, hall, frozen, centre_url):
+    home = client.get(centre_url("kiosk")).content.decode()
+    assert centre_url("kiosk_items") in home and centre_url("kiosk_lookup") in home
+
+
+def test_a_ticket_taken_after_the_id_lookup_knows_the_person_without_the_id_in_an_address(
+        client, hall, frozen, centre_url):
+    from yichuang.cases import services as case_services
+    from yichuang.cases.models import Applicant
+    from yichuang.cases.tests.conftest import at, complete_checklist
+
+    elderly = "330102195001010014"  # 76 on the day
+    person = case_services.applicant_register(actor=hall.clerk, kind=Applicant.Kind.PERSON, name="赵老伯",
+                                              id_number=elderly, phone="13800138009")
+    case_services.case_receive(actor=hall.clerk, item_version=hall.item, applicant=person, centre=hall.centre,
+                               window=hall.a01, materials=complete_checklist(hall.item), at=at("2026-10-30", 9))
+    found = client.post(centre_url("kiosk_lookup"), {"id_number": elderly}).content.decode()
+    assert hall.item.name in found
+    assert f'hx-post="{centre_url("kiosk_confirm", "general")}"' in found and elderly in found  # in a form field
+    assert f"?id_number={elderly}" not in found
+    confirm = client.post(centre_url("kiosk_confirm", "general"), {"id_number": elderly}).content.decode()
+    assert "3301**********0014" in confirm and f'name="id_number" value="{elderly}"' in confirm
+    key = re.search(r'name="request_key" value="([0-9a-f]{32})"', confirm).group(1)
+    client.post(centre_url("kiosk_take"), {"line": "general", "id_number": elderly, "request_key": key})
+    ticket = Ticket.objects.get()
+    assert ticket.id_number == elderly and ticket.category == Ticket.Category.ELDERLY
+    # A malformed number sent to the confirmation is dropped, not carried on.
+    dropped = client.post(centre_url("kiosk_confirm", "general"), {"id_number": "12345"}).content.decode()
+    assert 'name="id_number"' not in dropped
+
+
+def test_console_offers_the_lines_items_for_a_ticket_taken_by_line(client, hall, frozen):
+    ticket = services.ticket_take(centre=hall.centre, line=hall.general, id_number=PERSON)
+    client.force_login(hall.clerk)
+    body = hx(client, reverse("hall:console_act", args=[hall.a01.pk, "call-next"])).content.decode()
+    code = hall.item.item.implementation_code
+    assert f'<option value="{code}">{hall.item.name}</option>' in body
+    assert reverse("hall:console_desk", args=[hall.a01.pk]) in body and PERSON not in body
+    desk = reverse("hall:console_desk", args=[hall.a01.pk])
+    chosen = client.get(desk, {"ticket": ticket.pk, "item": code})
+    assert chosen.status_code == 302
+    assert chosen["Location"] == f"/desk/new/{code}/?ticket={ticket.pk}&number=A001"
+    # An item the line does not take, or none, opens the desk's item finder with the ticket.
+    assert client.get(desk, {"ticket": ticket.pk, "item": "NOPE"})["Location"] == f"/desk/?ticket={ticket.pk}&number=A001"
+    # And the desk's form is filled from the ticket for this clerk.
+    form = client.get(chosen["Location"]).content.decode()
+    assert PERSON in form and "叫号 A001" in form
+    # Another window's clerk cannot use this window's hand-off.
+    client.force_login(hall.clerk2)
+    assert client.get(desk, {"ticket": ticket.pk, "item": code}).status_code == 403
+
+
+def test_my_appointments_in_the_online_hall(client, hall, frozen, centre_url):
+    from yichuang.portal import services as portal_services
+    from yichuang.portal.auth import EPOCH_KEY, SESSION_KEY
+
+    mine = reverse("hall:my_appointments")
+    assert client.get(mine)["Location"] == f"{reverse('portal:login')}?next={mine}"
+    account, _created = portal_services.account_open(mobile="13800138001")
+    session = client.session
+    session[SESSION_KEY], session[EPOCH_KEY] = account.pk, account.session_epoch
+    session.save()
+    assert "去实名认证" in client.get(mine).content.decode()
+    account = portal_services.account_verify_person(account=account, name="李四", id_number=PERSON)
+    form = client.get(centre_url("book_slots", "general"), {"day": "2026-11-03"}).content.decode()
+    assert f'value="{PERSON}"' in form and 'value="李四"' in form and 'value="13800138001"' in form
+    client.post(centre_url("book_slots", "general"), {
+        "day": "2026-11-03", "slot": "09:30", "name": "李四", "id_number": PERSON, "phone": "13800138001",
+    })
+    someone_else = services.appointment_book(
+        line=hall.estate, day=datetime.date(2026, 11, 3), starts_at=datetime.time(10), name="王五",
+        id_number="330102199001010020", phone="13800138002",
+    )
+    page = client.get(mine).content.decode()
+    appointment = Appointment.objects.get(name="李四")
+    assert appointment.code in page and reverse("hall:appointment", args=[appointment.token]) in page
+    assert someone_else.code not in page and "改约" in page
+
+
+def test_the_dashboard_panel_counts_todays_queue_without_numbers_or_names(hall, frozen):
+    from yichuang.hall.selectors import dashboard_tickets
+
+    first = services.ticket_take(centre=hall.centre, line=hall.general, id_number=PERSON, at=when(MONDAY, 9, 30))
+    services.ticket_take(centre=hall.centre, line=hall.general, at=when(MONDAY, 9, 40))
+    services.ticket_call_next(actor=hall.clerk, window=hall.a01, at=when(MONDAY, 9, 50))
+    services.ticket_finish(actor=hall.clerk, window=hall.a01, ticket=first, at=when(MONDAY, 10, 2))
+    panel = dashboard_tickets(today=datetime.date(2026, 11, 2))
+    figures = {row["label"]: row["value"] for row in panel["items"]}
+    assert figures["今日取号"] == 2 and figures["正在等候"] == 1 and figures["已办结"] == 1
+    assert figures["平均等候"] == "20.0 分钟" and figures["平均办理"] == "12.0 分钟"
+    assert "A001" not in json.dumps(panel, ensure_ascii=False)
+    assert dashboard_tickets(today=datetime.date(2026, 11, 3))["items"][0]["value"] == 0
