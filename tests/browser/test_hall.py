@@ -1,4 +1,5 @@
-"""The hall in a browser: a ticket from the kiosk, called at a window, shown on the display, finished.
+"""The hall in a browser: a ticket from the kiosk, called at a window, shown on the display, served
+at the front desk, finished, and the rating pad asking.
 
 And the kiosk that loses the server: it says so and shows no number it did not get.
 """
@@ -9,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from yichuang.feedback.views import pad_key
 from yichuang.hall.tests.conftest import county, hall, item, staff  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -34,16 +36,29 @@ def _new_page(browser, width, height):
 
 
 def test_take_at_the_kiosk_call_at_the_window_see_it_on_the_display_finish(browser, live_server, open_hall):
+    """The issue's walk: a ticket by item at the kiosk, called at a window, on the display, served into
+    the front desk's form, finished — and the window's rating pad asks the person to rate."""
     code = open_hall.centre.code
+    version = open_hall.item
     kiosk_context, kiosk = _new_page(browser, 1080, 1920)
     display_context, display = _new_page(browser, 1920, 1080)
     console_context, console = _new_page(browser, 1366, 900)
+    pad_context, pad = _new_page(browser, 1024, 768)
     try:
         display.goto(f"{live_server.url}/hall/{code}/display/")
         expect(display.locator(".display-empty")).to_be_visible()
+        pad.goto(f"{live_server.url}/feedback/pad/{open_hall.a01.pk}/?k={pad_key(open_hall.a01)}")
+        expect(pad.locator("[data-pad-idle]")).to_be_visible()
 
+        # 按事项取号: the department, the item, a phone number typed on the keypad.
         kiosk.goto(f"{live_server.url}/hall/{code}/kiosk/")
-        kiosk.get_by_role("button", name=re.compile("综合受理")).click()
+        kiosk.get_by_role("button", name=re.compile("按事项取号")).click()
+        department = version.department.short_name or version.department.name
+        kiosk.locator(".kiosk-dept", has_text=department).click()
+        kiosk.locator(".kiosk-item", has_text=version.name).click()
+        expect(kiosk.locator(".kiosk-confirm-item")).to_have_text(version.name)
+        for digit in "13800138001":
+            kiosk.locator(f".keypad [data-key='{digit}']").click()
         kiosk.get_by_role("button", name="确认取号").click()
         expect(kiosk.locator("[data-ticket-number]")).to_have_text("A001")
 
@@ -61,11 +76,22 @@ def test_take_at_the_kiosk_call_at_the_window_see_it_on_the_display_finish(brows
 
         console.get_by_role("button", name=re.compile("开始办理")).click()
         expect(console.locator(".console-ticket .badge").first).to_have_text("办理中")
+        # 开始受理 opens the front desk's form for the item, the person's phone already in it.
+        with console_context.expect_page() as opened:
+            console.get_by_role("link", name=re.compile("开始受理")).click()
+        desk = opened.value
+        expect(desk.get_by_text("叫号 A001")).to_be_visible()
+        expect(desk.locator("input[name=a-phone]")).to_have_value("13800138001")
+        desk.close()
+
         console.keyboard.press("f")
         expect(console.locator(".console-flash")).to_have_text("A001 已办结。")
         expect(console.get_by_role("button", name=re.compile("叫下一位"))).to_be_visible()
+        # The window's pad now asks the person just served to rate (一次一评).
+        expect(pad.locator("[data-pad-form]")).to_be_visible()
+        expect(pad.locator(".pad-ask")).to_contain_text("A001")
     finally:
-        for context in (kiosk_context, display_context, console_context):
+        for context in (kiosk_context, display_context, console_context, pad_context):
             context.close()
 
 
