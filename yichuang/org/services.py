@@ -82,14 +82,14 @@ def region_parent_code(code: str) -> str | None:
     return code[: Region.PREFIX_LENGTH[level - 1]].ljust(12, "0")
 
 
-@transaction.atomic
-def region_create(*, actor, code: str, name: str) -> Region:
-    """Add a region; its level and parent follow from the code (统计用区划代码)."""
-    code = validate_region_code(code)
-    name = _required_text(name, "name", _("区划名称"), 60)
+def region_placement(code: str) -> tuple[str, int, Region | None]:
+    """A new region's checked code, its level and its parent, all read from the code."""
+    try:
+        code = validate_region_code(code)
+    except ValidationError as exc:
+        raise ValidationError({"code": exc.messages}) from None
     if Region.objects.filter(code=code).exists():
         raise ValidationError({"code": _("区划代码 %(code)s 已存在，请勿重复添加。") % {"code": code}})
-    level = region_level(code)
     parent = None
     parent_code = region_parent_code(code)
     if parent_code is not None:
@@ -99,6 +99,14 @@ def region_create(*, actor, code: str, name: str) -> Region:
                 {"code": _("上级区划 %(parent)s 尚未建立，请先添加上级区划，再添加 %(code)s。")
                  % {"parent": parent_code, "code": code}}
             )
+    return code, region_level(code), parent
+
+
+@transaction.atomic
+def region_create(*, actor, code: str, name: str) -> Region:
+    """Add a region; its level and parent follow from the code (统计用区划代码)."""
+    code, level, parent = region_placement(code)
+    name = _required_text(name, "name", _("区划名称"), 60)
     region = Region.objects.create(code=code, name=name, level=level, parent=parent)
     audit_record(actor=actor, action="org.region.create", obj=region,
                  after={"code": code, "name": name, "level": level})
@@ -124,7 +132,7 @@ def region_update(*, actor, region: Region, name: str) -> tuple[Region, bool]:
 CENTRE_FIELDS = ("name", "kind", "region", "parent", "address", "phone", "hours", "is_active")
 
 
-def _clean_centre(
+def clean_centre(
     *, centre: ServiceCentre | None, name: str, kind: str, region: Region, parent: ServiceCentre | None,
     address: str, phone: str, hours: str,
 ) -> dict[str, Any]:
@@ -156,18 +164,24 @@ def _clean_centre(
     }
 
 
+def clean_centre_code(code: str) -> str:
+    """A new centre's code: it prefixes every case number, so it is short, plain and unique."""
+    code = (code or "").strip().upper()
+    if not CENTRE_CODE_RE.fullmatch(code):
+        raise ValidationError({"code": _("中心编码应为 2–12 位字母或数字（用作办件编号前缀），如 SLX。")})
+    if ServiceCentre.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("中心编码 %(code)s 已被使用，请换一个。") % {"code": code}})
+    return code
+
+
 @transaction.atomic
 def centre_create(
     *, actor, code: str, name: str, region: Region, kind: str = ServiceCentre.Kind.CENTRE,
     parent: ServiceCentre | None = None, address: str = "", phone: str = "", hours: str = "",
 ) -> ServiceCentre:
     """Add a service centre, or a town / village service point under its parent centre."""
-    code = (code or "").strip().upper()
-    if not CENTRE_CODE_RE.fullmatch(code):
-        raise ValidationError({"code": _("中心编码应为 2–12 位字母或数字（用作办件编号前缀），如 SLX。")})
-    if ServiceCentre.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("中心编码 %(code)s 已被使用，请换一个。") % {"code": code}})
-    values = _clean_centre(centre=None, name=name, kind=kind, region=region, parent=parent,
+    code = clean_centre_code(code)
+    values = clean_centre(centre=None, name=name, kind=kind, region=region, parent=parent,
                            address=address, phone=phone, hours=hours)
     centre = ServiceCentre.objects.create(code=code, **values)
     audit_record(actor=actor, action="org.centre.create", obj=centre,
@@ -182,7 +196,7 @@ def centre_update(
 ) -> tuple[ServiceCentre, bool]:
     """Change a centre's details. The code stays: it is printed in every case number."""
     centre = ServiceCentre.objects.select_for_update().get(pk=centre.pk)
-    values = _clean_centre(centre=centre, name=name, kind=kind, region=region, parent=parent,
+    values = clean_centre(centre=centre, name=name, kind=kind, region=region, parent=parent,
                            address=address, phone=phone, hours=hours)
     values["is_active"] = is_active
     return _apply(actor=actor, obj=centre, values=values, fields=CENTRE_FIELDS, action="org.centre.update")
@@ -209,7 +223,7 @@ DEPARTMENT_FIELDS = (
 )
 
 
-def _clean_department(
+def clean_department(
     *, department: Department | None, name: str, short_name: str, uscc: str, region: Region,
     centre: ServiceCentre | None, phone: str, complaint_phone: str, sort_order: int,
 ) -> dict[str, Any]:
@@ -245,18 +259,23 @@ def _clean_department(
     }
 
 
+def clean_department_code(code: str) -> str:
+    code = (code or "").strip().upper()
+    if not DEPARTMENT_CODE_RE.fullmatch(code):
+        raise ValidationError({"code": _("部门编码应为 1–20 位字母、数字、“-”或“_”，如 SCJG。")})
+    if Department.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("部门编码 %(code)s 已被使用，请换一个。") % {"code": code}})
+    return code
+
+
 @transaction.atomic
 def department_create(
     *, actor, code: str, name: str, region: Region, uscc: str = "", short_name: str = "",
     centre: ServiceCentre | None = None, phone: str = "", complaint_phone: str = "", sort_order: int = 100,
 ) -> Department:
     """Add an implementing body (实施主体); its 统一社会信用代码 is checked digit by digit."""
-    code = (code or "").strip().upper()
-    if not DEPARTMENT_CODE_RE.fullmatch(code):
-        raise ValidationError({"code": _("部门编码应为 1–20 位字母、数字、“-”或“_”，如 SCJG。")})
-    if Department.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("部门编码 %(code)s 已被使用，请换一个。") % {"code": code}})
-    values = _clean_department(department=None, name=name, short_name=short_name, uscc=uscc, region=region,
+    code = clean_department_code(code)
+    values = clean_department(department=None, name=name, short_name=short_name, uscc=uscc, region=region,
                                centre=centre, phone=phone, complaint_phone=complaint_phone, sort_order=sort_order)
     department = Department.objects.create(code=code, **values)
     audit_record(actor=actor, action="org.department.create", obj=department,
@@ -272,7 +291,7 @@ def department_update(
 ) -> tuple[Department, bool]:
     """Change a department's details. The code stays: items and their exports refer to it."""
     department = Department.objects.select_for_update().get(pk=department.pk)
-    values = _clean_department(department=department, name=name, short_name=short_name, uscc=uscc, region=region,
+    values = clean_department(department=department, name=name, short_name=short_name, uscc=uscc, region=region,
                                centre=centre, phone=phone, complaint_phone=complaint_phone, sort_order=sort_order)
     values["is_active"] = is_active
     return _apply(actor=actor, obj=department, values=values, fields=DEPARTMENT_FIELDS,
@@ -284,7 +303,7 @@ def department_update(
 WINDOW_FIELDS = ("name", "kind", "department", "is_active")
 
 
-def _clean_window(*, centre: ServiceCentre, name: str, kind: str, department: Department | None) -> dict[str, Any]:
+def clean_window(*, centre: ServiceCentre, name: str, kind: str, department: Department | None) -> dict[str, Any]:
     name = _required_text(name, "name", _("窗口名称"), 60)
     if kind not in Window.Kind.values:
         raise ValidationError({"kind": _("窗口类型「%(kind)s」不存在，请选择：综合受理、统一出件、部门专窗或帮办代办。") % {"kind": kind}})
@@ -297,20 +316,25 @@ def _clean_window(*, centre: ServiceCentre, name: str, kind: str, department: De
     return {"name": name, "kind": kind, "department": department}
 
 
+def clean_window_number(number: str) -> str:
+    number = (number or "").strip().upper()
+    if not WINDOW_NUMBER_RE.fullmatch(number):
+        raise ValidationError({"number": _("窗口号应为 1–10 位字母、数字或“-”，如 A01。")})
+    return number
+
+
 @transaction.atomic
 def window_create(
     *, actor, centre: ServiceCentre, number: str, name: str, kind: str = Window.Kind.GENERAL,
     department: Department | None = None,
 ) -> Window:
     """Open a window in a centre; window numbers are unique within the centre."""
-    number = (number or "").strip().upper()
-    if not WINDOW_NUMBER_RE.fullmatch(number):
-        raise ValidationError({"number": _("窗口号应为 1–10 位字母、数字或“-”，如 A01。")})
+    number = clean_window_number(number)
     if Window.objects.filter(centre=centre, number=number).exists():
         raise ValidationError(
             {"number": _("「%(centre)s」已有 %(number)s 号窗口，请换一个窗口号。") % {"centre": centre.name, "number": number}}
         )
-    values = _clean_window(centre=centre, name=name, kind=kind, department=department)
+    values = clean_window(centre=centre, name=name, kind=kind, department=department)
     window = Window.objects.create(centre=centre, number=number, **values)
     audit_record(actor=actor, action="org.window.create", obj=window,
                  after={"centre": centre.code, "number": number, **_snapshot(window, WINDOW_FIELDS)})
@@ -322,7 +346,7 @@ def window_update(
     *, actor, window: Window, name: str, kind: str, department: Department | None = None, is_active: bool = True,
 ) -> tuple[Window, bool]:
     window = Window.objects.select_for_update().get(pk=window.pk)
-    values = _clean_window(centre=window.centre, name=name, kind=kind, department=department)
+    values = clean_window(centre=window.centre, name=name, kind=kind, department=department)
     values["is_active"] = is_active
     return _apply(actor=actor, obj=window, values=values, fields=WINDOW_FIELDS, action="org.window.update")
 
@@ -333,7 +357,7 @@ STAFF_FIELDS = ("display_name", "phone", "region", "centre", "department", "is_s
 POINT_KINDS = {ServiceCentre.Kind.TOWN, ServiceCentre.Kind.VILLAGE}
 
 
-def _clean_roles(roles: Iterable[str]) -> list[Role]:
+def clean_roles(roles: Iterable[str]) -> list[Role]:
     codes = list(dict.fromkeys(roles))
     if not codes:
         raise ValidationError({"roles": _("请至少选择一个角色。")})
@@ -347,7 +371,7 @@ def _clean_roles(roles: Iterable[str]) -> list[Role]:
     return [found[code] for code in codes]
 
 
-def _check_staff_placement(
+def check_staff_placement(
     *, roles: list[Role], region: Region | None, centre: ServiceCentre | None, department: Department | None,
     windows: list[Window],
 ) -> None:
@@ -368,12 +392,16 @@ def _check_staff_placement(
             )
 
 
-def _clean_staff_details(display_name: str, phone: str) -> tuple[str, str]:
-    display_name = _required_text(display_name, "display_name", _("姓名"), 40)
+def clean_staff_phone(phone: str) -> str:
     phone = (phone or "").strip()
     if phone and not re.fullmatch(r"1[3-9]\d{9}", phone):
         raise ValidationError({"phone": _("手机号码应为 11 位，以 13–19 开头，如 13800138000。")})
-    return display_name, phone
+    return phone
+
+
+def clean_staff_details(display_name: str, phone: str) -> tuple[str, str]:
+    display_name = _required_text(display_name, "display_name", _("姓名"), 40)
+    return display_name, clean_staff_phone(phone)
 
 
 # Django's own wording of some rules is not translated into Chinese; the codes are stable.
@@ -426,10 +454,10 @@ def staff_create(
         raise ValidationError({"username": _("用户名只能包含字母、数字和 @ . + - _，最多 150 个字符。")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("用户名 %(u)s 已被使用，请换一个。") % {"u": username}})
-    display_name, phone = _clean_staff_details(display_name, phone)
-    role_objs = _clean_roles(roles)
+    display_name, phone = clean_staff_details(display_name, phone)
+    role_objs = clean_roles(roles)
     windows = list(windows)
-    _check_staff_placement(roles=role_objs, region=region, centre=centre, department=department, windows=windows)
+    check_staff_placement(roles=role_objs, region=region, centre=centre, department=department, windows=windows)
     user = User(
         username=username, display_name=display_name, phone=phone, region=region, centre=centre,
         department=department, is_staff=is_staff or is_superuser, is_superuser=is_superuser,
@@ -465,10 +493,10 @@ def staff_update(
 ) -> tuple[User, bool]:
     """Change a staff account's roles and workplace. The password is left alone."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    display_name, phone = _clean_staff_details(display_name, phone)
-    role_objs = _clean_roles(roles)
+    display_name, phone = clean_staff_details(display_name, phone)
+    role_objs = clean_roles(roles)
     windows = list(windows)
-    _check_staff_placement(roles=role_objs, region=region, centre=centre, department=department, windows=windows)
+    check_staff_placement(roles=role_objs, region=region, centre=centre, department=department, windows=windows)
     before = _staff_after(user)
     values = {
         "display_name": display_name, "phone": phone, "region": region, "centre": centre, "department": department,
