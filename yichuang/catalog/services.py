@@ -130,6 +130,22 @@ def item_version_problems(version: ItemVersion) -> list[str]:
         problems.append(_("承诺件需要配置办理流程（至少一个环节）。"))
     if not version.department.is_active:
         problems.append(_("实施主体「%(d)s」已停用。") % {"d": version.department.name})
+    if version.tongban_scope == ItemVersion.TongbanScope.LISTED and not version.accepting_centres.exists():
+        problems.append(
+            _("通办范围为「指定的中心和站点」，请在「可受理的中心和站点」中至少选择一个，或改选其他通办范围。")
+        )
+    choice_types = (FormField.Type.CHOICE, FormField.Type.MULTI_CHOICE)
+    for field in version.form_fields.all():
+        if field.type in choice_types and not field.choices:
+            problems.append(
+                _("表单字段「%(label)s」是%(type)s，请填写选项，如 [\"餐饮服务\",\"食品销售\"]。")
+                % {"label": field.label, "type": field.get_type_display()}
+            )
+        if field.min_value is not None and field.max_value is not None and field.min_value > field.max_value:
+            problems.append(
+                _("表单字段「%(label)s」的最小值（%(min)s）大于最大值（%(max)s），请改正。")
+                % {"label": field.label, "min": field.min_value, "max": field.max_value}
+            )
     budget = sum(version.steps.values_list("budget_days", flat=True))
     if version.promised_limit and budget > version.promised_limit:
         problems.append(

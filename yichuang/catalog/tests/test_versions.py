@@ -93,6 +93,23 @@ def test_promised_limit_longer_than_statutory_cannot_be_published(department):
     assert "承诺时限" in " ".join(err.value.messages)
 
 
+def test_an_item_no_applicant_could_use_cannot_be_published(department):
+    data = item_data(
+        tongban_scope="listed", accepting_centres=[],
+        form_fields=[
+            {"key": "kind", "label": "经营项目", "type": "choice", "choices": []},
+            {"key": "area", "label": "经营面积", "type": "decimal", "min_value": 500, "max_value": 10},
+        ],
+    )
+    with pytest.raises(ValidationError) as err:
+        services.item_upsert(actor=None, data=data)
+    text = " ".join(err.value.messages)
+    assert "可受理的中心和站点" in text
+    assert "「经营项目」是单选，请填写选项" in text
+    assert "「经营面积」的最小值（500" in text
+    assert not ItemVersion.objects.filter(name=data["name"]).exists()
+
+
 def test_suspending_needs_a_reason(department):
     version, _ = services.item_upsert(actor=None, data=item_data())
     with pytest.raises(ValidationError):
