@@ -5,11 +5,19 @@ Calendar saves and deletions go through the calendar services, so each one bumps
 """
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import CommandError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from yichuang.org.models import Region
+
 from . import calendar, services
+from .management.commands.calendar import NOTICE_FORMAT_HELP, parse_notice_json, parse_notice_text
 from .models import AuditEntry, CalendarDay, CalendarYear
 
 
@@ -116,6 +124,67 @@ class CalendarYearForm(forms.ModelForm):
         return year
 
 
+NOTICE_EXAMPLE = """年份 2027
+通知 国办发明电〔2026〕7号
+放假 2027-01-01 2027-01-03 元旦
+上班 2027-02-07 春节
+"""
+
+NOTICE_UPLOAD_LIMIT = 256 * 1024
+
+
+class NoticeImportForm(forms.Form):
+    """A year's notice, pasted or uploaded in the format `yichuang calendar import` reads."""
+
+    region = forms.CharField(
+        label=_("适用地区（区划代码）"), required=False, max_length=12,
+        help_text=_("留空为全国安排（国务院办公厅通知）；填写 12 位区划代码则只对该地区及其下级生效。"),
+    )
+    year = forms.IntegerField(
+        label=_("年份"), required=False, help_text=_("通知内容中已写“年份 2027”时可不填；两处都填须一致。"),
+    )
+    text = forms.CharField(
+        label=_("通知内容"), required=False, widget=forms.Textarea(attrs={"rows": 14, "cols": 80}),
+        help_text=_("每行一项：“放假 开始日期 [结束日期] 节日名称”或“上班 日期 节日名称”。"),
+    )
+    upload = forms.FileField(label=_("或上传通知文件"), required=False, help_text=_("UTF-8 文本或 JSON 文件。"))
+
+    def clean_region(self):
+        code = self.cleaned_data["region"].strip()
+        if code and not Region.objects.filter(code=code).exists():
+            raise ValidationError(str(calendar.UnknownRegionError(code)))
+        return code
+
+    def clean(self):
+        data = super().clean()
+        text, upload = data.get("text", "").strip(), data.get("upload")
+        if upload is not None and text:
+            raise ValidationError({"upload": gettext("请只用一种方式：粘贴通知内容，或上传通知文件。")})
+        if upload is not None:
+            if upload.size > NOTICE_UPLOAD_LIMIT:
+                raise ValidationError({"upload": gettext("文件过大：通知文件不应超过 256 KB，请核对是否选错了文件。")})
+            try:
+                text = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise ValidationError({"upload": gettext("文件不是 UTF-8 编码，请另存为 UTF-8 后再上传。")}) from None
+        if not text.strip():
+            raise ValidationError({"text": gettext("请粘贴通知内容，或上传通知文件。")})
+        source_field = "upload" if upload is not None else "text"
+        try:
+            parsed = parse_notice_json(text) if text.lstrip().startswith("{") else parse_notice_text(text)
+        except CommandError as error:
+            raise ValidationError({source_field: str(error).splitlines()}) from None
+        wanted = data.get("year")
+        if wanted and parsed["year"] and wanted != parsed["year"]:
+            raise ValidationError({"year": gettext("年份 %(a)d 与通知内容中的年份 %(b)d 不一致，请核对。")
+                                   % {"a": wanted, "b": parsed["year"]}})
+        parsed["year"] = wanted or parsed["year"]
+        if not parsed["year"]:
+            raise ValidationError({"year": gettext("请填写年份，如 2027，或在通知内容中写一行“年份 2027”。")})
+        data["notice"] = parsed
+        return data
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
     form = CalendarYearForm
@@ -132,6 +201,42 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["year", "region", "imported_at"] if obj else ["imported_at"]
+
+    def get_urls(self):
+        own = [path("import/", self.admin_site.admin_view(self.import_view), name="core_calendaryear_import")]
+        return own + super().get_urls()
+
+    def import_view(self, request):
+        """导入节假日安排通知: the whole year at once, all or nothing, through the calendar service."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = NoticeImportForm(request.POST or None, request.FILES or None,
+                                initial={"text": NOTICE_EXAMPLE} if request.method != "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            notice = form.cleaned_data["notice"]
+            try:
+                row = services.calendar_import_notice(
+                    actor=request.user, year=notice["year"], holidays=notice["holidays"],
+                    makeup_days=notice["makeup_days"], region=form.cleaned_data["region"] or None,
+                    notice=notice["notice"],
+                )
+            except ValidationError as error:
+                for problem in error.messages:
+                    form.add_error(None, problem)
+            else:
+                off = sum((end - start).days + 1 for start, end, _n in notice["holidays"])
+                messages.success(request, gettext("已导入%(y)d年节假日安排（%(r)s）：放假 %(off)d 天，调休上班 %(on)d 天。")
+                                 % {"y": row.year, "r": row.region or gettext("全国"), "off": off,
+                                    "on": len(notice["makeup_days"])})
+                return redirect(reverse("admin:core_calendaryear_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("导入节假日安排通知"),
+            "form": form,
+            "format_help": NOTICE_FORMAT_HELP,
+        }
+        return TemplateResponse(request, "admin/core/calendaryear/import.html", context)
 
     def save_model(self, request, obj, form, change):
         row = services.calendar_year_set(
