@@ -106,6 +106,35 @@ def _require_front_desk(actor: User, case: Case) -> None:
         raise CasePermissionDenied(_("此办件由其他中心（站点）接件，请由接件窗口办理。"), code="centre")
 
 
+def _require_at_centre(actor: User, case: Case, *roles: str, issuing: bool = False) -> None:
+    """One of `roles`, working at the centre (or point) that received the case.
+
+    `issuing`: the result window of a centre also issues the results of the town and village
+    points below it (统一出件), so a centre's staff may act on its points' cases.
+    """
+    _require_role(actor, *roles)
+    if getattr(actor, "is_superuser", False) or (actor.centre_id and actor.centre_id == case.centre_id):
+        return
+    if issuing and actor.centre_id:
+        centre, hops = case.centre, 0
+        while centre.parent_id and hops < 3:
+            if centre.parent_id == actor.centre_id:
+                return
+            centre, hops = centre.parent, hops + 1
+    raise CasePermissionDenied(_("此办件由其他中心（站点）接件，您无权操作。"), code="centre")
+
+
+def _require_supervisor_over(actor: User, case: Case) -> None:
+    """A supervisor of the region the case's department or receiving point lies in."""
+    _require_role(actor, Role.Code.SUPERVISOR)
+    if getattr(actor, "is_superuser", False):
+        return
+    prefix = actor.region.prefix if actor.region_id else None
+    if prefix is None or not (case.department.region.code.startswith(prefix)
+                              or case.centre.region.code.startswith(prefix)):
+        raise CasePermissionDenied(_("此办件不在您监察的地区范围内。"), code="region")
+
+
 def _lock(case: Case, expected_version: int | None) -> Case:
     # Lock the case row only: locking the joined centre, department or applicant rows as well
     # would deadlock against other transactions that touch them (the hall's tickets, say).
@@ -161,6 +190,12 @@ def _region(case: Case):
     return case.department.region
 
 
+def _clock_running(case: Case) -> bool:
+    """The clock runs while the department has the case, and through a special procedure that
+    counts toward the limit (公示, say): only a pause (`paused_since`) stops it."""
+    return case.paused_since is None and (case.status in CLOCK_RUNNING_STATUSES or case.status == S.SPECIAL)
+
+
 def _refresh_clock(case: Case, today: datetime.date, *, provisional_pause: int = 0) -> None:
     """Recompute the stored due dates and alarm from the case's limits, extension and pauses."""
     if case.accepted_at is None:
@@ -179,7 +214,7 @@ def _refresh_clock(case: Case, today: datetime.date, *, provisional_pause: int =
     case.due_confirmed = clock.confirmed
     if case.paused_since is not None:
         case.alarm = Case.Alarm.PAUSED
-    elif case.status in CLOCK_RUNNING_STATUSES:
+    elif _clock_running(case):
         case.alarm = alarm_level(today=today, warning_date=case.warning_date, due_date=case.due_date)
     else:
         case.alarm = Case.Alarm.NONE
@@ -635,7 +670,7 @@ def case_assign_agent(*, actor, case: Case, agent: User, expected_version: int |
     """帮办代办: hand the applicant to an agent, whose ledger lists the cases they carry."""
     at = _now(at)
     case = _lock(case, expected_version)
-    _require_role(actor, *FRONT_DESK_ROLES, Role.Code.AGENT)
+    _require_at_centre(actor, case, *FRONT_DESK_ROLES, Role.Code.AGENT)
     if not agent.has_role(Role.Code.AGENT):
         raise CaseActionError(_("「%(u)s」不是帮办代办员。") % {"u": agent}, code="agent")
     if agent.centre_id != case.centre_id:
@@ -978,7 +1013,7 @@ def case_supplement_deferred(
     """容缺材料补齐: the withheld result can now be issued."""
     at = _now(at)
     case = _lock(case, expected_version)
-    _require_role(actor, *FRONT_DESK_ROLES, Role.Code.RESULT_CLERK)
+    _require_at_centre(actor, case, *FRONT_DESK_ROLES, Role.Code.RESULT_CLERK, issuing=True)
     ids = [int(i) for i in requirement_ids]
     rows = list(case.materials.filter(requirement_id__in=ids, state=CaseMaterial.State.DEFERRED)
                 .select_related("requirement"))
@@ -1084,7 +1119,7 @@ def case_deliver(
     """统一出件: hand over in person (who collected it) or by post (carrier and tracking number)."""
     at = _now(at)
     case = _lock(case, expected_version)
-    _require_role(actor, Role.Code.RESULT_CLERK, *FRONT_DESK_ROLES)
+    _require_at_centre(actor, case, Role.Code.RESULT_CLERK, *FRONT_DESK_ROLES, issuing=True)
     return _deliver(actor=actor, case=case, method=method, at=at, collected_by=collected_by,
                     collector_id_last4=collector_id_last4, address=address, recipient=recipient,
                     recipient_phone=recipient_phone, carrier=carrier, tracking_number=tracking_number)
@@ -1097,7 +1132,10 @@ def case_record_visit(
     """Count a visit of the applicant to the hall (最多跑一次)."""
     at = _now(at)
     case = _lock(case, expected_version)
-    _require_role(actor, *FRONT_DESK_ROLES, Role.Code.RESULT_CLERK, Role.Code.AGENT)
+    if not (case.agent_staff_id and case.agent_staff_id == getattr(actor, "pk", None)):
+        _require_at_centre(actor, case, *FRONT_DESK_ROLES, Role.Code.RESULT_CLERK, Role.Code.AGENT, issuing=True)
+    if not (purpose or "").strip():
+        raise CaseActionError(_("请写明申请人此次到现场办理什么。"), code="purpose")
     case.visits += 1
     _save(case, "visits")
     _event(case, actor, "visit", at=at, from_status=case.status, summary=_("申请人到现场：%(p)s") % {"p": purpose})
@@ -1114,7 +1152,7 @@ def case_withdraw(
     """撤回 at the applicant's request, recorded by a clerk, before the decision."""
     at = _now(at)
     case = _lock(case, expected_version)
-    _require_role(actor, *FRONT_DESK_ROLES)
+    _require_front_desk(actor, case)
     _require_status(case, S.RECEIVED, S.CORRECTION, S.ACCEPTED, S.PROCESSING, S.SPECIAL, action=_("撤回"))
     if not (reason or "").strip():
         raise CaseActionError(_("请记录申请人撤回的原因。"), code="reason")
@@ -1137,7 +1175,7 @@ def case_revoke(
     """撤销 by a supervisor, with a reason."""
     at = _now(at)
     case = _lock(case, expected_version)
-    _require_role(actor, Role.Code.SUPERVISOR)
+    _require_supervisor_over(actor, case)
     if case.status in (S.REVOKED, S.WITHDRAWN, S.CANCELLED, S.REFUSED):
         raise CaseActionError(_("办件当前状态为「%(s)s」，不能撤销。") % {"s": case.get_status_display()}, code="state")
     if not (reason or "").strip():
@@ -1161,7 +1199,9 @@ def case_alarms_refresh(*, today: datetime.date | None = None) -> int:
     """Move running cases between normal, yellow, red and overdue; return how many changed."""
     today = today or timezone.localdate()
     changed = 0
-    running = Case.objects.filter(status__in=CLOCK_RUNNING_STATUSES, paused_since__isnull=True, due_date__isnull=False)
+    # A special procedure that counts toward the limit leaves the clock running (no pause).
+    running = Case.objects.filter(status__in=[*CLOCK_RUNNING_STATUSES, S.SPECIAL], paused_since__isnull=True,
+                                  due_date__isnull=False)
     for level, condition in (
         (Case.Alarm.OVERDUE, {"due_date__lt": today}),
         (Case.Alarm.RED, {"due_date": today}),

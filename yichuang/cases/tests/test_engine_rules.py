@@ -7,11 +7,12 @@ import pytest
 from yichuang.cases import services
 from yichuang.cases.errors import CaseActionError, CaseConflict, CasePermissionDenied
 from yichuang.cases.models import Case, CaseMaterial, CaseStep, Notice
+from yichuang.catalog.models import ItemVersion
 from yichuang.core.audit import audit_verify
 from yichuang.core.calendar import add_workdays
 from yichuang.core.models import AuditEntry
 
-from .conftest import at, material_ids
+from .conftest import at, complete_checklist, material_ids
 
 D = datetime.date
 S = Case.Status
@@ -144,6 +145,29 @@ def test_a_procedure_that_counts_toward_the_limit_does_not_move_the_due_date(rec
     case = services.case_special_end(actor=staff["reviewer"], case=case, result="公示无异议",
                                      expected_version=case.version, at=at("2026-11-05"))
     assert case.due_date == D(2026, 11, 9) and case.paused_days == 0
+
+
+def test_a_procedure_that_counts_toward_the_limit_keeps_the_alarm_running(receive, staff):
+    # 公示 counts toward the limit: the case is in a special procedure but nobody stopped its clock,
+    # so it must still turn yellow, red and overdue like any running case.
+    case = accept(receive(), staff)  # due Mon 9 Nov, warning Fri 6
+    case = services.case_special_start(actor=staff["reviewer"], case=case, procedure="publicity", reason="公示",
+                                       expected_days=5, expected_version=case.version, at=at("2026-11-03"))
+    assert case.status == S.SPECIAL and case.paused_since is None
+    assert case.alarm == Case.Alarm.NORMAL
+    for today, level in ((D(2026, 11, 6), "yellow"), (D(2026, 11, 9), "red"), (D(2026, 11, 10), "overdue")):
+        services.case_alarms_refresh(today=today)
+        case.refresh_from_db()
+        assert case.alarm == level, today
+
+
+def test_a_paused_special_procedure_is_left_alone_by_the_alarm_sweep(receive, staff):
+    case = accept(receive(), staff)
+    case = services.case_special_start(actor=staff["reviewer"], case=case, procedure="site_survey", reason="踏勘",
+                                       expected_days=3, expected_version=case.version, at=at("2026-11-03"))
+    services.case_alarms_refresh(today=D(2026, 11, 30))
+    case.refresh_from_db()
+    assert case.alarm == Case.Alarm.PAUSED
 
 
 def test_only_procedures_the_item_allows_can_start(receive, staff):
@@ -437,3 +461,82 @@ def test_an_agent_of_another_centre_cannot_take_the_case(receive, staff, county)
     with pytest.raises(CaseActionError) as err:
         services.case_assign_agent(actor=staff["clerk"], case=case, agent=User.objects.get(pk=outsider.pk))
     assert "不在本中心" in err.value.messages[0]
+
+
+# --- every action checks who acts and where: role, then centre, department or region ----------
+
+
+def _decided(receive, staff):
+    case = _through_review(accept(receive(), staff), staff)
+    return services.case_decide(actor=staff["approver"], case=case, approve=True, reason="同意",
+                                expected_version=case.version)
+
+
+def _refused_without_trace(action, case, code):
+    """The action is refused as not allowed, and the case is exactly as it was."""
+    before = Case.objects.get(pk=case.pk)
+    events = case.events.count()
+    with pytest.raises(CasePermissionDenied) as err:
+        action()
+    after = Case.objects.get(pk=case.pk)
+    assert err.value.code == code
+    assert (after.status, after.version, after.visits, after.delivery) == (
+        before.status, before.version, before.visits, before.delivery)
+    assert case.events.count() == events
+
+
+def test_a_clerk_of_another_point_cannot_withdraw_the_case(receive, staff):
+    case = accept(receive(), staff)
+    _refused_without_trace(lambda: services.case_withdraw(actor=staff["town_clerk"], case=case, reason="撤回"),
+                           case, "centre")
+
+
+def test_a_clerk_of_another_point_cannot_hand_over_the_result(receive, staff):
+    case = _decided(receive, staff)
+    _refused_without_trace(lambda: services.case_deliver(actor=staff["town_clerk"], case=case, method="in_person",
+                                                         collected_by="王小明"), case, "centre")
+    case = services.case_deliver(actor=staff["result"], case=case, method="in_person", collected_by="王小明")
+    assert case.delivery == Case.Delivery.DELIVERED
+
+
+def test_the_centres_result_window_issues_the_results_of_its_town_points(staff, county, item, applicant):
+    # 统一出件: a case received at the town point may be issued by the county centre's result window.
+    ItemVersion.objects.filter(pk=item.pk).update(tongban_scope=ItemVersion.TongbanScope.COUNTY)
+    item.refresh_from_db()
+    case = services.case_receive(actor=staff["town_clerk"], item_version=item, applicant=applicant,
+                                 centre=county["point"], materials=complete_checklist(item))
+    case = services.case_accept(actor=staff["town_clerk"], case=case, expected_version=case.version)
+    case = _through_review(case, staff)
+    case = services.case_decide(actor=staff["approver"], case=case, approve=True, reason="同意",
+                                expected_version=case.version)
+    case = services.case_deliver(actor=staff["result"], case=case, method="post", address="城关镇解放街 1 号",
+                                 recipient="王小明", carrier="EMS", tracking_number="EA1CN")
+    assert case.delivery == Case.Delivery.DELIVERED
+
+
+def test_a_visit_is_recorded_only_by_staff_of_the_receiving_centre_or_the_cases_agent(receive, staff):
+    case = receive()
+    _refused_without_trace(lambda: services.case_record_visit(actor=staff["town_clerk"], case=case, purpose="咨询"),
+                           case, "centre")
+    with pytest.raises(CaseActionError):
+        services.case_record_visit(actor=staff["clerk"], case=case, purpose=" ")
+    case = services.case_record_visit(actor=staff["clerk"], case=case, purpose="补交材料")
+    assert case.visits == 2
+
+
+def test_only_a_supervisor_of_the_cases_region_revokes(receive, staff):
+    from yichuang.org.models import Region, Role, User
+
+    other = Region.objects.create(code="339902000000", name="邻县", level=3, parent=Region.objects.get(code="339900000000"))
+    far = User.objects.create_user("far_supervisor", password="x", region=other)
+    far.roles.set(Role.objects.filter(code="supervisor"))
+    case = accept(receive(), staff)
+    _refused_without_trace(lambda: services.case_revoke(actor=User.objects.get(pk=far.pk), case=case, reason="违规"),
+                           case, "region")
+    assert services.case_revoke(actor=staff["supervisor"], case=case, reason="违规受理").status == S.REVOKED
+
+
+def test_a_clerk_of_another_point_cannot_hand_the_case_to_an_agent(receive, staff):
+    case = receive()
+    _refused_without_trace(lambda: services.case_assign_agent(actor=staff["town_clerk"], case=case,
+                                                              agent=staff["agent"]), case, "centre")
