@@ -572,7 +572,7 @@ def base31(n: int, width: int) -> str:
 
 def submission_payloads(n: int, version, seed: int) -> list[dict]:
     """New companies applying for 食品经营许可 with a complete checklist; credit codes unique to the run."""
-    from yichuang.core.validators import uscc_check_char
+    from yichuang.core.validators import id_number_check_char, uscc_check_char
     from yichuang.demo import cases as demo
 
     rng = random.Random(seed)
@@ -582,18 +582,24 @@ def submission_payloads(n: int, version, seed: int) -> list[dict]:
         body = f"91339901Q{run}{seed % 10}{base31(i, 4)}"
         name = rng.choice(demo.SURNAMES) + rng.choice(demo.MALE_NAMES)
         company = f"示例县{rng.choice(demo.TRADE_NAMES)}餐饮管理有限公司"
+        uscc = body + uscc_check_char(body)
+        phone = rng.choice(demo.PHONE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+        first17 = f"339901{rng.randint(1960, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
         payloads.append({
             "item_code": version.item.implementation_code,
-            "applicant": {"kind": "company", "name": company, "uscc": body + uscc_check_char(body),
-                          "phone": rng.choice(demo.PHONE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}",
+            "applicant": {"kind": "company", "name": company, "uscc": uscc, "phone": phone,
                           "address": "示例县城关镇解放街 36 号", "legal_representative": name},
             "window": "A01",
             "materials": [{"requirement_id": m.pk,
                            "state": "received" if m.necessity != "optional" else "na",
                            "note": "" if m.necessity != "optional" else "申请人本人办理"}
                           for m in version.materials.all()],
-            "form_data": {"entity_name": company, "legal_rep": name, "premises": "示例县城关镇解放街 36 号",
-                          "business_form": "餐饮服务经营者", "food_items": ["热食类食品制售"], "floor_area": "86.00"},
+            # Every required field of the item's form: the API checks the form as the front desk does.
+            "form_data": {"entity_name": company, "uscc": uscc, "legal_rep": name,
+                          "legal_rep_id": first17 + id_number_check_char(first17),
+                          "premises": "示例县城关镇解放街 36 号", "business_form": "餐饮服务经营者",
+                          "food_items": ["热食类食品制售"], "floor_area": "86.00", "contact_name": name,
+                          "contact_mobile": phone},
         })
     return payloads
 

@@ -17,7 +17,7 @@ import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -66,6 +66,7 @@ from .api_schemas import (
     site_url,
 )
 from .errors import CaseActionError, CaseConflict, CasePermissionDenied
+from .form_schema import FORM_KEY, form_normalise
 from .models import Case, CaseFile, CaseMaterial, CaseStep
 from .notice_pdf import notice_filename, render_notice
 
@@ -124,7 +125,7 @@ class CaseNotFound(Exception):
 CODE_FIELDS = {
     "reason": "reason", "opinion": "opinion", "days": "days", "expected_days": "expected_days", "result": "result",
     "materials": "materials", "procedure": "procedure", "collector": "collected_by", "problem": "problems",
-    "item": "item_code", "scope": "item_code", "material": "material",
+    "item": "item_code", "scope": "item_code", "material": "material", "purpose": "purpose",
 }
 
 
@@ -303,6 +304,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     "/inbox", response={200: list[InboxStepOut], 401: ErrorOut, 422: ErrorOut}, summary="部门待办（收件箱）",
     operation_id="cases_inbox",
     description="等待当前账号所在部门和角色（审查、决定）办理的环节，按环节到期日排序，最急的在前。"
+                "可按办件状态、事项、预警级别和到期日筛选。"
                 "部门自己的审批系统用令牌调用此接口拉取待办，再调用 steps/complete 或 decide 办理。分页：page、page_size。",
 )
 @paginate(CasePagination)
@@ -310,8 +312,16 @@ def inbox(request, filters: Query[InboxFilters]):
     steps = selectors.inbox_steps(request.user).select_related(
         "department", "handled_by", "case__item_version__item", "case__department",
     )
+    if filters.status:
+        steps = steps.filter(case__status=filters.status.value)
+    if filters.item:
+        steps = steps.filter(case__item_version__item__implementation_code=filters.item)
     if filters.alarm:
         steps = steps.filter(alarm=filters.alarm.value)
+    if filters.due_before:
+        steps = steps.filter(Q(due_date__lte=filters.due_before) | Q(case__due_date__lte=filters.due_before))
+    if filters.due_after:
+        steps = steps.filter(due_date__gte=filters.due_after)
     return steps
 
 
@@ -341,6 +351,11 @@ def receive(request, body: ReceiveIn):
             raise _bad("window", _("%(c)s没有窗口「%(w)s」。") % {"c": centre.name, "w": body.window})
     first_contact = _user(body.first_contact, "first_contact")
     checklist = _checklist(version, body.materials)
+    # The same form the front desk's page asks for: every required field, each value checked.
+    form_errors, form_data = form_normalise(item_version=version, form_data=body.form_data)
+    if form_errors:
+        raise ValidationError({("form_data" if key == FORM_KEY else f"form_data.{key}"): messages
+                               for key, messages in form_errors.items()})
     applicant_data = body.applicant
     applicant = {
         "kind": applicant_data.kind.value, "name": applicant_data.name, "id_number": applicant_data.id_number,
@@ -350,7 +365,7 @@ def receive(request, body: ReceiveIn):
     try:
         case = services.case_intake(
             actor=request.user, applicant=applicant, item_version=version, centre=centre, window=window,
-            channel=body.channel.value, materials=checklist, form_data=body.form_data,
+            channel=body.channel.value, materials=checklist, form_data=form_data,
             contact_phone=body.contact_phone, agent_name=body.agent_name, agent_id_number=body.agent_id_number,
             agent_power_of_attorney=body.agent_power_of_attorney, first_contact=first_contact,
         )

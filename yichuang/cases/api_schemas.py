@@ -98,7 +98,8 @@ class ReceiveIn(Schema):
     window: str | None = Field(None, max_length=10, description="受理窗口号，如 A01")
     channel: Case.Channel = Field(Case.Channel.WINDOW, description="渠道：window 窗口，online 网上，town 乡镇（村）服务点，self_service 自助终端")
     materials: list[MaterialIn] = Field(default_factory=list, description="材料核验结果；未列出的材料记为缺少")
-    form_data: dict[str, Any] = Field(default_factory=dict, description="申请表内容（按事项的表单结构）")
+    form_data: dict[str, Any] = Field(default_factory=dict, description="申请表内容：字段代码 → 值，按事项的表单结构"
+                                      "（GET /api/v1/portal/items/{实施编码}/form）；必填项须填写，每个值按字段类型校验")
     contact_phone: str = Field("", max_length=20, description="本次办件的联系电话；不填用申请人的电话")
     agent_name: str = Field("", max_length=60, description="代理人姓名（委托办理时）")
     agent_id_number: str = Field("", max_length=18, description="代理人身份证号码（只保存，不在接口中返回）")
@@ -219,7 +220,11 @@ class PageIn(Schema):
 
 
 class InboxFilters(Schema):
+    status: Case.Status | None = Field(None, description="办件状态代码，如 3 已受理、8 部门办理中")
+    item: str | None = Field(None, max_length=64, description="事项实施编码")
     alarm: Case.Alarm | None = Field(None, description="只看该预警级别的环节")
+    due_before: IsoDate | None = Field(None, description="环节到期日或办件承诺到期日不晚于（含）")
+    due_after: IsoDate | None = Field(None, description="环节到期日不早于（含）")
 
 
 # --- outputs --------------------------------------------------------------------------------

@@ -441,6 +441,19 @@ def test_bad_input_is_a_422_naming_the_field(clients):
     assert any("经营场所平面图" in m for m in messages) and any("食品经营许可申请书" in m for m in messages)
 
 
+def test_the_application_form_is_checked_like_the_front_desks_page(clients):
+    # shop_name is a required field of the item's form; nothing the form does not ask for is stored.
+    response = post(clients["clerk"], "", receive_payload(form_data={"shop_nam": "好味道"}))
+    assert response.status_code == 422
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert set(errors) == {"form_data.shop_nam", "form_data.shop_name"}
+    assert "经营者名称" in errors["form_data.shop_name"] and has_chinese(errors["form_data.shop_nam"])
+    assert not Case.objects.exists() and not Applicant.objects.exists()
+    response = post(clients["clerk"], "", receive_payload(form_data={"shop_name": "  好味道小吃店 "}))
+    assert response.status_code == 201
+    assert Case.objects.get().form_data == {"shop_name": "好味道小吃店"}
+
+
 def test_a_session_post_needs_the_csrf_token(staff, item):
     client = session(staff["clerk"], enforce_csrf_checks=True)
     response = post(client, "", receive_payload())
@@ -563,6 +576,38 @@ def test_the_inbox_is_only_the_callers_department_and_role(clients):
     assert get(clients["approver"], "/inbox").json()["count"] == 0  # the approver's step has not opened
     assert get(clients["other_reviewer"], "/inbox").json()["count"] == 0
     assert get(clients["clerk"], "/inbox").json()["count"] == 0
+
+
+def test_the_inbox_filters_by_status_item_due_date_and_alarm(clients, staff):
+    # A department's own system pulls only what it asks for: one case still waiting for the
+    # department, one in a special procedure whose step is still open.
+    waiting = accepted(clients["clerk"])
+    special = accepted(clients["clerk"])
+    response = post(clients["reviewer"], f"/{special['number']}/special/start",
+                    {"procedure": "site_survey", "reason": "现场核查", "expected_days": 3,
+                     "expected_version": special["version"]})
+    assert response.status_code == 200, response.json()
+    reviewer = clients["reviewer"]
+
+    def numbers(**params):
+        response = get(reviewer, "/inbox", params)
+        assert response.status_code == 200, response.json()
+        return {row["case"]["number"] for row in response.json()["items"]}
+
+    both = {waiting["number"], special["number"]}
+    assert numbers() == both
+    assert numbers(status="3") == {waiting["number"]}
+    assert numbers(status="9") == {special["number"]}
+    assert numbers(item="SCJG-SPJY-001") == both and numbers(item="OTHER") == set()
+    step_due = get(reviewer, "/inbox", {"status": "3"}).json()["items"][0]["step"]["due_date"]
+    day_before = (datetime.date.fromisoformat(step_due) - datetime.timedelta(days=1)).isoformat()
+    assert numbers(due_before=step_due) == both
+    assert numbers(due_before=day_before) == set()
+    assert numbers(due_after=step_due) == both
+    assert numbers(alarm="normal") == both and numbers(alarm="overdue") == set()
+    response = get(reviewer, "/inbox", {"status": "99", "due_after": "下周"})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"status", "due_after"}
 
 
 # --- the OpenAPI document ----------------------------------------------------------------------------
