@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections
 
 from yichuang.cases import services
-from yichuang.cases.errors import CaseConflict
+from yichuang.cases.errors import CaseActionError, CaseConflict
 from yichuang.cases.models import Case
 
 from .conftest import complete_checklist
@@ -65,6 +65,47 @@ def test_of_two_clerks_accepting_the_same_case_one_wins(staff, county, item, app
     wins = [o for o in outcomes if isinstance(o, Case)]
     conflicts = [o for o in outcomes if isinstance(o, CaseConflict)]
     assert len(wins) == 1 and len(conflicts) == 1, outcomes
+    case.refresh_from_db()
+    assert case.events.filter(action="accept").count() == 1
+    assert case.notices.filter(kind="acceptance").count() == 1
+
+
+def test_accept_and_correction_at_once_one_wins_and_the_other_is_told(staff, county, item, applicant):
+    # One clerk accepts while another issues the one-time notice for the same receipt.
+    case = services.case_receive(actor=staff["clerk"], item_version=item, applicant=applicant,
+                                 centre=county["centre"], materials=complete_checklist(item))
+    seen = case.version
+    actions = [
+        lambda: services.case_accept(actor=staff["clerk"], case=Case.objects.get(pk=case.pk), expected_version=seen),
+        lambda: services.case_request_correction(actor=staff["clerk2"], case=Case.objects.get(pk=case.pk),
+                                                 expected_version=seen, other_problems=["申请表未签字"]),
+    ]
+    outcomes = run_together(2, lambda index: actions[index]())
+    wins = [o for o in outcomes if isinstance(o, Case)]
+    conflicts = [o for o in outcomes if isinstance(o, CaseConflict)]
+    assert len(wins) == 1 and len(conflicts) == 1, outcomes
+    assert "请刷新" in conflicts[0].messages[0]
+    case.refresh_from_db()
+    assert case.status == wins[0].status and case.version == seen + 1
+    assert case.events.filter(action__in=["accept", "correction"]).count() == 1
+    assert case.notices.filter(kind__in=["acceptance", "correction"]).count() == 1
+
+
+def test_without_a_version_the_row_lock_still_applies_an_action_once(staff, county, item, applicant):
+    # A client that sends no expected_version is serialised by the row lock: the second finds
+    # the case already accepted and is refused by its state, not applied twice.
+    case = services.case_receive(actor=staff["clerk"], item_version=item, applicant=applicant,
+                                 centre=county["centre"], materials=complete_checklist(item))
+    clerks = [staff["clerk"], staff["clerk2"]]
+
+    def accept(index):
+        return services.case_accept(actor=clerks[index], case=Case.objects.get(pk=case.pk))
+
+    outcomes = run_together(2, accept)
+    wins = [o for o in outcomes if isinstance(o, Case)]
+    refused = [o for o in outcomes if isinstance(o, CaseActionError) and not isinstance(o, CaseConflict)]
+    assert len(wins) == 1 and len(refused) == 1, outcomes
+    assert refused[0].code == "state"
     case.refresh_from_db()
     assert case.events.filter(action="accept").count() == 1
     assert case.notices.filter(kind="acceptance").count() == 1
