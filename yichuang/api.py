@@ -1,5 +1,7 @@
 """The JSON API (django-ninja). OpenAPI documentation at /api/docs."""
 
+import re
+
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -39,14 +41,20 @@ ERROR_MESSAGES = {
     "date_parsing": _("日期格式应为 年-月-日，如 2026-09-30。"),
     "date_from_datetime_parsing": _("日期格式应为 年-月-日，如 2026-09-30。"),
     "datetime_parsing": _("时间格式应为 ISO 8601，如 2026-09-30T09:30:00+08:00。"),
-    "string_too_long": _("内容过长。"),
-    "string_too_short": _("内容过短。"),
-    "greater_than_equal": _("数值过小。"),
-    "less_than_equal": _("数值过大。"),
-    "enum": _("取值无效。"),
-    "literal_error": _("取值无效。"),
+    "string_too_long": _("内容过长：最多 %(max_length)s 个字符，请缩短。"),
+    "string_too_short": _("内容过短：至少 %(min_length)s 个字符，请补全。"),
+    "greater_than_equal": _("数值过小：不能小于 %(ge)s，请修改。"),
+    "less_than_equal": _("数值过大：不能大于 %(le)s，请修改。"),
+    "enum": _("取值无效：可选 %(expected)s。"),
+    "literal_error": _("取值无效：可选 %(expected)s。"),
     "json_invalid": _("请求内容不是有效的 JSON。"),
 }
+
+
+def _choices(expected: str) -> str:
+    """Pydantic lists the allowed values as "'a', 'b' or 'c'"; say them as a list in the user's language."""
+    values = re.findall(r"'([^']*)'", expected)
+    return str(_("、")).join(values) if values else expected
 
 
 @api.exception_handler(NinjaValidationError)
@@ -57,7 +65,14 @@ def validation_errors(request, exc: NinjaValidationError):
         location = [str(part) for part in error.get("loc", []) if part not in ("query", "body", "path", "form")]
         field = ".".join(location)
         message = ERROR_MESSAGES.get(error.get("type", ""))
-        text = str(message) % {"field": field} if message else str(error.get("msg", ""))
+        # Pydantic's ctx carries the limit or the allowed values: the message says the fix.
+        values = {"field": field, **{key: str(value) for key, value in (error.get("ctx") or {}).items()}}
+        if "expected" in values:
+            values["expected"] = _choices(values["expected"])
+        try:
+            text = str(message) % values if message else str(error.get("msg", ""))
+        except KeyError:
+            text = str(error.get("msg", ""))
         problems.append({"field": field, "message": text})
     return api.create_response(
         request, {"detail": str(_("输入有误，请按提示修改。")), "errors": problems}, status=422

@@ -1,6 +1,7 @@
 """The catalogue read API: public, read-only, Chinese errors."""
 
 import pytest
+from django.conf import settings
 
 from yichuang.catalog import services
 
@@ -53,6 +54,14 @@ def test_item_list_rejects_an_unknown_audience_in_chinese(client, items):
     assert response.status_code == 422
     assert response.json()["detail"] == "输入有误，请按提示修改。"
     assert response.json()["errors"][0]["field"] == "audience"
+    # The message names the fix: the values that are allowed.
+    assert response.json()["errors"][0]["message"].startswith("取值无效：可选 person、company")
+
+
+def test_an_out_of_range_number_says_the_limit(client, items):
+    response = client.get(f"{BASE}/items", {"page": 0})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == "数值过小：不能小于 1，请修改。"
 
 
 def test_item_detail_has_every_element(client, items):
@@ -153,3 +162,9 @@ def test_openapi_describes_the_catalogue_in_chinese(client):
     schema = client.get("/api/openapi.json").json()
     assert schema["paths"][f"{BASE}/items"]["get"]["summary"] == "事项列表与搜索"
     assert "404" in schema["paths"][f"{BASE}/items/{{code}}"]["get"]["responses"]
+
+
+def test_the_allowed_values_are_listed_in_english_too(client, items):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(f"{BASE}/items", {"audience": "martians"})
+    assert response.json()["errors"][0]["message"].startswith("Invalid value: choose one of person, company")
