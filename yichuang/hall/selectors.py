@@ -714,15 +714,14 @@ def dashboard_tickets(*, today: datetime.date) -> dict:
     )
 
     def minutes(seconds: float | None) -> str:
-        return _("%(m)s 分钟") % {"m": _minutes(seconds)} if seconds is not None else "—"
+        return str(_minutes(seconds)) if seconds is not None else "—"
 
     rate = round(100 * figures["no_shows"] / figures["called"], 1) if figures["called"] else None
+    # As many rows as the ratings panel beside it on the screen.
     return {"items": [
-        {"label": _("今日取号"), "value": figures["tickets"]},
+        {"label": _("今日取号 / 已办结"), "value": f"{figures['tickets']} / {figures['served']}"},
         {"label": _("正在等候"), "value": figures["waiting"]},
-        {"label": _("已办结"), "value": figures["served"]},
-        {"label": _("平均等候"), "value": minutes(figures["wait"])},
-        {"label": _("平均办理"), "value": minutes(figures["service"])},
+        {"label": _("平均等候 / 办理（分钟）"), "value": f"{minutes(figures['wait'])} / {minutes(figures['service'])}"},
         {"label": _("过号率"), "value": f"{rate}%" if rate is not None else "—"},
         {"label": _("预约签到"), "value": figures["appointments"]},
     ]}

@@ -394,7 +394,7 @@ def test_the_dashboard_panel_counts_todays_queue_without_numbers_or_names(hall, 
     services.ticket_finish(actor=hall.clerk, window=hall.a01, ticket=first, at=when(MONDAY, 10, 2))
     panel = dashboard_tickets(today=datetime.date(2026, 11, 2))
     figures = {row["label"]: row["value"] for row in panel["items"]}
-    assert figures["今日取号"] == 2 and figures["正在等候"] == 1 and figures["已办结"] == 1
-    assert figures["平均等候"] == "20.0 分钟" and figures["平均办理"] == "12.0 分钟"
+    assert figures["今日取号 / 已办结"] == "2 / 1" and figures["正在等候"] == 1
+    assert figures["平均等候 / 办理（分钟）"] == "20.0 / 12.0" and figures["过号率"] == "0.0%"
     assert "A001" not in json.dumps(panel, ensure_ascii=False)
-    assert dashboard_tickets(today=datetime.date(2026, 11, 3))["items"][0]["value"] == 0
+    assert dashboard_tickets(today=datetime.date(2026, 11, 3))["items"][0]["value"] == "0 / 0"
