@@ -35,6 +35,7 @@ from . import selectors, services, uploads
 from .api_schemas import (
     AcceptIn,
     AgentIn,
+    ApproveCorrectionIn,
     CaseDetailOut,
     CaseFilters,
     CaseSummaryOut,
@@ -67,7 +68,7 @@ from .api_schemas import (
 )
 from .errors import CaseActionError, CaseConflict, CasePermissionDenied
 from .form_schema import FORM_KEY, form_normalise
-from .models import Case, CaseFile, CaseMaterial, CaseStep
+from .models import Case, CaseFile, CaseMaterial, CaseStep, CorrectionRequest
 from .notice_pdf import notice_filename, render_notice
 
 
@@ -188,7 +189,8 @@ def _with_detail(cases: QuerySet[Case]) -> QuerySet[Case]:
     ).prefetch_related(
         Prefetch("steps", queryset=CaseStep.objects.select_related("department", "handled_by").order_by("order")),
         Prefetch("materials", queryset=CaseMaterial.objects.select_related("requirement")),
-        "events", "notices", "extensions", "corrections", "special_procedures__procedure",
+        "events", "notices", "extensions", Prefetch("corrections", queryset=CorrectionRequest.objects.select_related(
+            "approved_by")), "special_procedures__procedure",
         Prefetch("files", queryset=CaseFile.objects.select_related("material__requirement").order_by("uploaded_at", "id")),
     )
 
@@ -420,8 +422,8 @@ def accept(request, body: AcceptIn, number: str = NUMBER):
 
 @router.post(
     "/{number}/correction", response=ACTION_RESPONSES, summary="一次性告知补正", operation_id="cases_correction",
-    description="列出全部缺少或不符合要求的材料及原因，出具补正材料一次性告知书。同一次接件再次告知须由监察人员批准（approved_by）。"
-                "补正期间尚未受理，不计时。",
+    description="列出全部缺少或不符合要求的材料及原因，出具补正材料一次性告知书。同一次接件再次告知须先由监察人员"
+                "调用 correction/approve 批准。补正期间尚未受理，不计时。",
 )
 @case_errors
 def correction(request, body: CorrectionIn, number: str = NUMBER):
@@ -429,8 +431,20 @@ def correction(request, body: CorrectionIn, number: str = NUMBER):
     case = services.case_request_correction(
         actor=request.user, case=case, expected_version=body.expected_version,
         materials=_checklist(case.item_version, body.materials), other_problems=body.other_problems,
-        approved_by=_user(body.approved_by, "approved_by"),
     )
+    return _detail(case)
+
+
+@router.post(
+    "/{number}/correction/approve", response={200: CaseDetailOut, **UNVERSIONED_ERRORS},
+    summary="批准再次一次性告知", operation_id="cases_correction_approve",
+    description="同一次接件已出具过一次性告知书、又需再次告知时，由监察人员本人批准并写明理由；窗口随后出具的告知书记载批准人。"
+                "需要电子监察人员角色，且办件在其监察的地区内。",
+)
+@case_errors
+def correction_approve(request, body: ApproveCorrectionIn, number: str = NUMBER):
+    case = _visible(request, number)
+    services.case_correction_approve(actor=request.user, case=case, reason=body.reason)
     return _detail(case)
 
 

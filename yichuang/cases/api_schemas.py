@@ -118,7 +118,10 @@ class AcceptIn(VersionIn):
 class CorrectionIn(VersionIn):
     materials: list[MaterialIn] = Field(default_factory=list, description="更新的材料核验结果（可选）")
     other_problems: list[str] = Field(default_factory=list, description="材料以外需补正的内容，每项一条")
-    approved_by: str | None = Field(None, max_length=150, description="第二次补正告知的批准人（监察人员用户名）")
+
+
+class ApproveCorrectionIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500, description="为何需要再次告知，如：补正材料中出现新的问题")
 
 
 class CorrectionSuppliedIn(VersionIn):
@@ -394,6 +397,7 @@ class CorrectionOut(Schema):
     items: list[dict[str, Any]] = Field(..., description="需补正的内容：[{material, name, state, problem}]")
     requested_at: LocalDateTime
     resolved_at: LocalDateTime | None
+    approved_by: str = Field("", description="再次告知的批准人（监察人员）；第一次告知为空")
 
 
 class DeliveryOut(Schema):
@@ -532,7 +536,7 @@ class CaseDetailOut(CaseSummaryOut):
     def resolve_corrections(obj: Case) -> list[dict]:
         return [
             {"round": c.round, "origin": c.origin, "items": c.items, "requested_at": c.requested_at,
-             "resolved_at": c.resolved_at}
+             "resolved_at": c.resolved_at, "approved_by": str(c.approved_by) if c.approved_by_id else ""}
             for c in obj.corrections.all()
         ]
 

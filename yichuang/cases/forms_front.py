@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -293,15 +292,6 @@ def agents_of(centre: ServiceCentre):
     return _staff_of(centre, Role.Code.AGENT)
 
 
-def supervisors_for(centre: ServiceCentre):
-    """Supervisors of the centre, or of its region or a region above it."""
-    return (
-        User.objects.filter(is_active=True, roles__code=Role.Code.SUPERVISOR)
-        .filter(Q(centre=centre) | Q(region__code__in=centre.region.ancestors_and_self_codes()))
-        .distinct().order_by("display_name", "username")
-    )
-
-
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return str(obj)
@@ -550,18 +540,12 @@ class ImmediateForm(VersionForm):
 
 
 class CorrectionForm(VersionForm):
-    """A correction notice; from the second one on, a supervisor must approve it."""
+    """A correction notice; from the second one on, a supervisor approves it first, as themselves
+    (`case_correction_approve`), so the clerk picks nobody here."""
 
-    approved_by = StaffChoiceField(label=gettext_lazy("批准再次告知的监察人员"), queryset=User.objects.none(),
-                                   required=False, empty_label=gettext_lazy("请选择"),
-                                   error_messages={"invalid_choice": gettext_lazy("请选择监察人员。")})
     other_problems = forms.CharField(label=gettext_lazy("其他需补正的内容"), required=False, max_length=1000,
                                      widget=forms.Textarea(attrs={"rows": 2}),
                                      help_text=gettext_lazy("每行一项，如：申请书缺少法定代表人签字"))
-
-    def __init__(self, *args, centre: ServiceCentre, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["approved_by"].queryset = supervisors_for(centre)
 
     def problems(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("other_problems", "").splitlines() if line.strip()]

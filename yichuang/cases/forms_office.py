@@ -201,6 +201,10 @@ class RevokeForm(ActionForm):
     reason = _text(_("撤销理由"))
 
 
+class ApproveCorrectionForm(ActionForm):
+    reason = _text(_("再次告知的理由"), placeholder=_("例如：补正后的材料与原件核对不一致，需再次补正"))
+
+
 class WithdrawForm(ActionForm):
     reason = _text(_("申请人撤回的原因"))
 
@@ -246,6 +250,7 @@ class Offered:
     withdraw: bool = False
     deliver: bool = False
     supplement: bool = False
+    approve_correction: bool = False
 
     @property
     def any(self) -> bool:
@@ -253,7 +258,9 @@ class Offered:
 
 
 def offered_actions(user, case: Case, *, open_steps: list[CaseStep], allowed_procedures: list,
-                    pending_extension: Extension | None) -> Offered:
+                    pending_extension: Extension | None, second_correction_waiting: bool = False) -> Offered:
+    """`second_correction_waiting`: the receipt had its one-time notice, and another one has not
+    been approved yet."""
     everything = user.is_superuser
 
     def role(*codes):
@@ -280,4 +287,5 @@ def offered_actions(user, case: Case, *, open_steps: list[CaseStep], allowed_pro
                  and case.delivery == Case.Delivery.WAITING),
         supplement=(role(Role.Code.RESULT_CLERK, Role.Code.CLERK, Role.Code.TOWN_CLERK)
                     and case.delivery == Case.Delivery.WITHHELD),
+        approve_correction=role(Role.Code.SUPERVISOR) and case.status == S.RECEIVED and second_correction_waiting,
     )

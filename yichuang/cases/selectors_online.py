@@ -62,6 +62,7 @@ ACTION_TEXT = {
     "visit": gettext_lazy("到现场办理"),
     "withdraw": gettext_lazy("申请已撤回"),
     "revoke": gettext_lazy("办件已撤销"),
+    "correction_approve": gettext_lazy("再次补正告知已经监察人员批准"),
 }
 # Internal steps the applicant need not read about one by one.
 QUIET_ACTIONS = {"form_save"}

@@ -535,17 +535,24 @@ def case_request_correction(
     """一次性告知: every missing or defective material, and why, in one written notice.
 
     A second notice for the same receipt would send the applicant home twice; it is refused
-    unless a supervisor approves it.
+    unless a supervisor has approved it in the system (`case_correction_approve`), as themselves.
+    `approved_by` is for writing history that happened elsewhere (the demo's generator), never
+    for a clerk's request: a name a clerk picks proves nothing.
     """
     at = _now(at)
     case = _lock(case, expected_version)
     _require_front_desk(actor, case)
     _require_status(case, S.RECEIVED, action=_("出具补正告知"))
     previous = case.corrections.filter(origin="front").count()
-    if previous and not (approved_by and (approved_by.is_superuser or approved_by.has_role(Role.Code.SUPERVISOR))):
-        raise CaseActionError(
-            _("本次接件已出具过一次性告知书。再次告知须经监察人员批准（请选择批准人）。"), code="second_correction"
-        )
+    if previous:
+        approval = second_correction_approval(case)
+        if approval is not None:
+            approved_by = approval.actor
+        elif not (approved_by and (approved_by.is_superuser or approved_by.has_role(Role.Code.SUPERVISOR))):
+            raise CaseActionError(
+                _("本次接件已出具过一次性告知书。再次告知须经监察人员批准：请监察人员在本办件页面"
+                  "「批准再次告知」后再出具。"), code="second_correction"
+            )
     if materials:
         _apply_materials(case, materials, today=timezone.localdate(at))
     items = [
@@ -573,6 +580,36 @@ def case_request_correction(
     tell_applicant(case, "correction_needed", event_id=event.pk, items="、".join(i["name"] for i in items))
     notices.notice_issue(case=case, kind=Notice.Kind.CORRECTION, actor=actor, at=at, extra={"items": items})
     return case
+
+
+def second_correction_approval(case: Case) -> CaseEvent | None:
+    """The supervisor's approval of the next one-time notice for this receipt, if given."""
+    following = case.corrections.filter(origin="front").count() + 1
+    return (case.events.filter(action="correction_approve", data__notice=following)
+            .select_related("actor").order_by("-at", "-id").first())
+
+
+@audited_refusal("case.correction_approve")
+def case_correction_approve(*, actor, case: Case, reason: str, at: datetime.datetime | None = None) -> CaseEvent:
+    """A supervisor approves a second (or later) one-time notice for the same receipt, and says why.
+
+    It changes nothing the clerk's page shows, so it does not make that page stale: the clerk
+    then issues the notice, which names the supervisor as its approver.
+    """
+    at = _now(at)
+    case = _lock(case, None)
+    _require_supervisor_over(actor, case)
+    _require_status(case, S.RECEIVED, action=_("批准再次出具一次性告知书"))
+    issued = case.corrections.filter(origin="front").count()
+    if not issued:
+        raise CaseActionError(_("本次接件尚未出具一次性告知书，第一次告知无需批准。"), code="first_correction")
+    if second_correction_approval(case) is not None:
+        raise CaseActionError(_("已批准再次告知，等待窗口出具。"), code="already_approved")
+    if not (reason or "").strip():
+        raise CaseActionError(_("请写明为何需要再次告知（如：补正材料中出现新的问题）。"), code="reason")
+    return _event(case, actor, "correction_approve", at=at, from_status=case.status,
+                  summary=_("批准再次出具一次性告知书（第 %(n)d 次）：%(r)s") % {"n": issued + 1, "r": reason.strip()},
+                  data={"notice": issued + 1, "reason": reason.strip()})
 
 
 @audited_refusal("case.correction_supplied")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("case/<int:pk>/deny/", v.case_deny, name="office_deny"),
     path("case/<int:pk>/revoke/", v.case_revoke, name="office_revoke"),
     path("case/<int:pk>/withdraw/", v.case_withdraw, name="office_withdraw"),
+    path("case/<int:pk>/correction/approve/", v.case_approve_correction, name="office_approve_correction"),
     path("results/", v.results, name="office_results"),
     path("results/<int:pk>/deliver/", v.deliver, name="office_deliver"),
     path("results/<int:pk>/supplement/", v.supplement, name="office_supplement"),

@@ -364,8 +364,9 @@ def _case_context(request: HttpRequest, case: Case, *, acting: str = "", data=No
     }
     if "accept" in actions or "correction" in actions:
         context["checklist"] = ff.Checklist([row.requirement for row in rows], checklist_data, current=by_requirement)
-        context["correction_form"] = ff.CorrectionForm(
-            data if acting == "correction" else None, centre=centre, initial=version_initial)
+        context["correction_form"] = ff.CorrectionForm(data if acting == "correction" else None, initial=version_initial)
+        if front_rounds:
+            context["correction_approval"] = services.second_correction_approval(case)
     if "refuse" in actions:
         context["refuse_form"] = ff.RefuseForm(bound("refuse"), initial=version_initial)
     if "withdraw" in actions:
@@ -468,7 +469,7 @@ def _do_accept(request, case, data, errors):
 
 
 def _do_correction(request, case, data, errors):
-    form = ff.CorrectionForm(data, centre=case.centre)
+    form = ff.CorrectionForm(data)
     checklist = _checklist_for(case, data)
     if not form.is_valid() or not checklist.is_valid():
         _form_errors(form, errors)
@@ -476,7 +477,6 @@ def _do_correction(request, case, data, errors):
     services.case_request_correction(
         actor=request.user, case=case, expected_version=form.cleaned_data["expected_version"],
         materials=checklist.materials_input(), other_problems=form.problems(),
-        approved_by=form.cleaned_data.get("approved_by"),
     )
     return _("已出具补正材料一次性告知书，请交申请人。")
 

@@ -70,6 +70,7 @@ EVENT_LABELS = {
     "visit": gettext_lazy("到现场"),
     "withdraw": gettext_lazy("撤回"),
     "revoke": gettext_lazy("撤销"),
+    "correction_approve": gettext_lazy("批准再次告知"),
 }
 
 
@@ -224,7 +225,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 ACTION_OFFER = {
     "step": "step", "send_back": "send_back", "special_start": "special_start", "special_end": "special_end",
     "extension_request": "extension_request", "extension_decide": "extension_decide", "approve": "decide",
-    "deny": "decide", "revoke": "revoke", "withdraw": "withdraw",
+    "deny": "decide", "revoke": "revoke", "withdraw": "withdraw", "approve_correction": "approve_correction",
 }
 
 ACTION_FORMS = {
@@ -238,6 +239,7 @@ ACTION_FORMS = {
     "deny": f.DenyForm,
     "revoke": f.RevokeForm,
     "withdraw": f.WithdrawForm,
+    "approve_correction": f.ApproveCorrectionForm,
 }
 
 
@@ -272,8 +274,11 @@ def _case_context(request: HttpRequest, case: Case, bound: dict[str, f.ActionFor
     extensions = list(case.extensions.all())
     pending = next((e for e in extensions if e.state == Extension.State.REQUESTED), None)
     allowed = list(case.item_version.allowed_procedures.all())
+    front_notices = sum(1 for c in case.corrections.all() if c.origin == "front")
+    approved = {e.data.get("notice") for e in case.events.all() if e.action == "correction_approve"}
     offered = f.offered_actions(request.user, case, open_steps=open_steps, allowed_procedures=allowed,
-                                pending_extension=pending)
+                                pending_extension=pending,
+                                second_correction_waiting=bool(front_notices) and front_notices + 1 not in approved)
     bound = bound or {}
     action_forms = {}
     for name, form_class in ACTION_FORMS.items():
@@ -428,6 +433,11 @@ def case_deny(request, case, data, form):
 def case_revoke(request, case, data, form):
     services.case_revoke(actor=request.user, case=case, reason=data["reason"],
                          expected_version=data["expected_version"])
+
+
+@_action("approve_correction", _("已批准再次出具一次性告知书，请通知窗口出具。"))
+def case_approve_correction(request, case, data, form):
+    services.case_correction_approve(actor=request.user, case=case, reason=data["reason"])
 
 
 @_action("withdraw", _("已登记申请人撤回。"))

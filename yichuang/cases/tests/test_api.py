@@ -204,6 +204,28 @@ def test_correction_round_trip_and_refusal(clients):
     assert case["notices"][-1]["kind"] == "refusal"
 
 
+def test_a_second_correction_notice_waits_for_the_supervisors_own_approval(clients, tokens):
+    case = received(clients["clerk"], materials=[{"code": "sqs", "state": "received"}, {"code": "pmt", "state": "missing"},
+                                                 {"code": "zd", "state": "received"}])
+    number = case["number"]
+    case = post(clients["clerk"], f"/{number}/correction", {"expected_version": case["version"]}).json()
+    case = post(clients["clerk"], f"/{number}/correction-supplied", {
+        "materials": [{"code": "pmt", "state": "defective", "note": "比例不对"}],
+        "expected_version": case["version"]}).json()
+    # Naming the supervisor in the request proves nothing: the field is not even read.
+    response = post(clients["clerk"], f"/{number}/correction",
+                    {"expected_version": case["version"], "approved_by": "supervisor"})
+    assert response.status_code == 422 and response.json()["errors"][0]["code"] == "second_correction"
+    # Only a supervisor approves, with a reason.
+    assert post(tokens["clerk"], f"/{number}/correction/approve", {"reason": "我来批"}).status_code == 403
+    response = post(tokens["supervisor"], f"/{number}/correction/approve", {"reason": "平面图比例与实际不符"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["version"] == case["version"]  # the clerk's page stays current
+    response = post(clients["clerk"], f"/{number}/correction", {"expected_version": case["version"]})
+    assert response.status_code == 200, response.json()
+    assert [c["approved_by"] for c in response.json()["corrections"]] == ["", "supervisor"]
+
+
 def test_immediate_case_is_settled_in_one_visit(clients, immediate_item):
     case = received(clients["clerk"], item_code="SCJG-XCY-001")
     response = post(clients["clerk"], f"/{case['number']}/immediate",
@@ -622,9 +644,10 @@ def test_openapi_documents_every_case_operation_in_chinese(client):
         for path_, item in document["paths"].items() if path_.startswith("/api/v1/cases")
         for method, operation in item.items()
     ]
-    assert len(operations) == 26
+    assert len(operations) == 27
     expected_posts = {
-        "", "/{number}/accept", "/{number}/correction", "/{number}/correction-supplied", "/{number}/refuse",
+        "", "/{number}/accept", "/{number}/correction", "/{number}/correction/approve", "/{number}/correction-supplied",
+        "/{number}/refuse",
         "/{number}/immediate", "/{number}/agent", "/{number}/steps/complete", "/{number}/send-back",
         "/{number}/special/start", "/{number}/special/end", "/{number}/extension/request",
         "/{number}/extension/decide", "/{number}/decide", "/{number}/supplement", "/{number}/deliver",

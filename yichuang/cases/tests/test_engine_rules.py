@@ -75,9 +75,34 @@ def test_a_second_correction_for_the_same_receipt_needs_a_supervisor(receive, st
     with pytest.raises(CaseActionError) as err:
         services.case_request_correction(actor=staff["clerk"], case=case, expected_version=case.version)
     assert "监察人员批准" in err.value.messages[0]
-    case = services.case_request_correction(actor=staff["clerk"], case=case, expected_version=case.version,
-                                            approved_by=staff["supervisor"])
+    # The supervisor approves as themselves, with a reason; the clerk's page is not made stale.
+    with pytest.raises(CasePermissionDenied):
+        services.case_correction_approve(actor=staff["clerk2"], case=case, reason="我来批")
+    with pytest.raises(CaseActionError):
+        services.case_correction_approve(actor=staff["supervisor"], case=case, reason=" ")
+    services.case_correction_approve(actor=staff["supervisor"], case=case, reason="平面图比例与实际不符，需重新测绘")
+    case = services.case_request_correction(actor=staff["clerk"], case=case, expected_version=case.version)
     assert case.corrections.count() == 2
+    assert case.corrections.get(round=2).approved_by == staff["supervisor"]
+    assert "平面图比例与实际不符" in case.events.get(action="correction_approve").summary
+
+
+def test_a_supervisors_approval_covers_one_more_notice_only(receive, staff, item):
+    ids = material_ids(item)
+    case = receive(pmt="missing")
+    with pytest.raises(CaseActionError) as err:  # the first notice needs nobody's approval
+        services.case_correction_approve(actor=staff["supervisor"], case=case, reason="预先批准")
+    assert err.value.code == "first_correction"
+    for notice in (1, 2):
+        if notice == 2:
+            services.case_correction_approve(actor=staff["supervisor"], case=case, reason="新的问题")
+        case = services.case_request_correction(actor=staff["clerk"], case=case, expected_version=case.version)
+        case = services.case_correction_supplied(actor=staff["clerk"], case=case, expected_version=case.version,
+                                                 materials={ids["pmt"]: {"state": "defective", "note": "仍不清晰"}})
+    # The approval of the second notice does not cover a third.
+    with pytest.raises(CaseActionError) as err:
+        services.case_request_correction(actor=staff["clerk"], case=case, expected_version=case.version)
+    assert err.value.code == "second_correction"
 
 
 def test_acceptance_with_a_missing_required_material_is_refused_and_says_which(receive, staff):

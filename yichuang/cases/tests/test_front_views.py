@@ -336,19 +336,33 @@ def test_a_second_correction_needs_a_supervisor(clerk_client, staff, item):
     clerk_client.post(f"/desk/case/{case.pk}/supplied/", case_post(case, supplied=[str(ids["pmt"])]))
     case.refresh_from_db()
     page = clerk_client.get(f"/desk/case/{case.pk}/").content.decode()
-    assert "再次出具一次性告知书" in page and f'<option value="{staff["supervisor"].pk}">' in page
+    assert "再次出具一次性告知书" in page and "须经监察人员批准" in page
 
     data = checklist_post(case, sqs="missing")
+    # Naming a supervisor on the clerk's page approves nothing.
+    data["approved_by"] = str(staff["supervisor"].pk)
     response = clerk_client.post(f"/desk/case/{case.pk}/correction/", data)
     assert response.status_code == 400 and "须经监察人员批准" in response.content.decode()
     case.refresh_from_db()
     assert case.status == Case.Status.RECEIVED
 
-    data["approved_by"] = str(staff["supervisor"].pk)
+    # The supervisor approves from the office's case page, as themselves.
+    supervisor = Client()
+    supervisor.force_login(staff["supervisor"])
+    office = supervisor.get(f"/office/case/{case.pk}/").content.decode()
+    assert 'id="action-approve_correction"' in office
+    response = supervisor.post(f"/office/case/{case.pk}/correction/approve/",
+                               {"expected_version": case.version, "reason": "申请书签字与法定代表人不符"})
+    assert response.status_code == 302
+    assert 'id="action-approve_correction"' not in supervisor.get(f"/office/case/{case.pk}/").content.decode()
+    page = clerk_client.get(f"/desk/case/{case.pk}/").content.decode()
+    assert "已于" in page and "申请书签字与法定代表人不符" in page
+
     response = clerk_client.post(f"/desk/case/{case.pk}/correction/", data)
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.status == Case.Status.CORRECTION and case.corrections.count() == 2
+    assert case.corrections.get(round=2).approved_by == staff["supervisor"]
 
 
 @pytest.mark.django_db
