@@ -275,7 +275,8 @@ def _prefixed(err: ValidationError, prefix: str) -> ValidationError:
 @router.get(
     "", response={200: list[CaseSummaryOut], 401: ErrorOut, 422: ErrorOut}, summary="办件列表",
     operation_id="cases_list",
-    description="当前账号有权查看的办件，最新接件在前。可按状态、办理部门、事项、预警级别、承诺到期日、接件日期和办件编号筛选。"
+    description="当前账号有权查看的办件，最新接件在前。可按状态、办理部门、事项、预警级别、承诺到期日、接件日期、办件编号和"
+                "帮办代办员（代办台账）筛选。"
                 "分页：page、page_size（默认每页 50 件）。个人证件号码和电话均打码。",
 )
 @paginate(CasePagination)
@@ -299,6 +300,8 @@ def list_cases(request, filters: Query[CaseFilters]):
         cases = cases.filter(received_at__date__lte=filters.received_to)
     if filters.q.strip():
         cases = cases.filter(number__icontains=filters.q.strip())
+    if filters.agent:
+        cases = cases.filter(agent_staff__username=filters.agent)
     return cases.order_by("-received_at", "-id")
 
 

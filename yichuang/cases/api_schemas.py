@@ -215,6 +215,8 @@ class CaseFilters(Schema):
     received_from: IsoDate | None = Field(None, description="接件日期不早于（含）")
     received_to: IsoDate | None = Field(None, description="接件日期不晚于（含）")
     q: str = Field("", max_length=40, description="办件编号（全部或一部分）")
+    agent: str | None = Field(None, max_length=150,
+                              description="帮办代办员用户名：只看其代办的办件（代办台账）；代办员查自己的台账填自己的用户名")
 
 
 class PageIn(Schema):

@@ -242,6 +242,11 @@ def test_assign_agent_puts_the_case_in_the_agents_scope(clients, staff):
     assert response.status_code == 200, response.json()
     assert response.json()["agent_staff"] == "agent"
     assert get(clients["agent"], f"/{case['number']}").status_code == 200
+    # The agent's ledger: the cases they carry, not every case of their centre.
+    other = received(clients["clerk"])
+    ledger = get(clients["agent"], "", {"agent": "agent"}).json()
+    assert [row["number"] for row in ledger["items"]] == [case["number"]]
+    assert other["number"] in {row["number"] for row in get(clients["agent"], "").json()["items"]}
 
 
 def test_send_back_pauses_and_correction_supplied_resumes(clients):
