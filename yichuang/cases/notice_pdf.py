@@ -177,10 +177,12 @@ def _acceptance(b: Body, c: dict[str, Any]) -> None:
     limit = c.get("limit_days") or 0
     statutory = c.get("statutory_limit_days") or 0
     if limit or statutory:
+        # A 即办件 accepted but not settled in the same visit promises the day itself, not "0 working days".
+        promised = _days(limit) if limit else _("当日办结")
         b.para(_("本机关将于%(due)s前作出决定（承诺办结时限%(limit)s，法定办结时限%(stat)s，法定期限届满日为%(sdue)s；"
                  "受理当日不计入期限）。依法需要听证、招标、拍卖、检验、检测、检疫、鉴定和专家评审的，所需时间不计算在"
                  "上述期限内，本机关将另行书面告知所需时间。")
-               % {"due": _date(c, "due_on"), "limit": _days(limit), "stat": _days(statutory),
+               % {"due": _date(c, "due_on"), "limit": promised, "stat": _days(statutory),
                   "sdue": _date(c, "statutory_due_on")})
         _provisional(b, c, "due_on", "statutory_due_on")
     else:

@@ -200,6 +200,19 @@ def test_an_immediate_case_acceptance_says_it_is_decided_on_the_spot():
     assert "本事项为即办件" in text and "前作出决定" not in text
 
 
+def test_an_immediate_item_accepted_for_later_promises_the_same_day_not_zero_days():
+    # Online 即办件: accepted when the applicant comes, decided later that day within the statutory limit.
+    pdf = render_notice_content(K.ACCEPTANCE, "SLX-SL-2026-00010", {
+        "centre": "示例县政务服务中心", "case_number": "SLX2026110200010", "item": "个体工商户设立登记", "applicant": "李四",
+        "applicant_id": "3301**********1234", "received_on": "2026年11月2日", "issued_on": "2026年11月2日",
+        "accepted_on": "2026年11月2日", "limit_days": 0, "due_on": "2026年11月2日", "statutory_limit_days": 3,
+        "statutory_due_on": "2026年11月5日", "progress_url": "http://x/progress/",
+    })
+    text = squeeze(extract_text(pdf))
+    assert "承诺办结时限当日办结" in text and "0个工作日" not in text
+    assert "法定办结时限3个工作日" in text and "2026年11月5日" in text
+
+
 def test_text_typed_by_staff_cannot_break_the_layout():
     pdf = render_notice_content(K.REFUSAL, "SLX-BSL-2026-00001", {
         "centre": "示例县政务服务中心", "case_number": "SLX1", "item": "A<B & C", "applicant": "R&D <有限> 公司",
