@@ -113,9 +113,14 @@ def sms_suppressed() -> Iterator[None]:
         _suppressed.reset(token)
 
 
+def sms_is_suppressed() -> bool:
+    """Whether this context is inside `sms_suppressed()`: other outboxes (the hall's) keep the same silence."""
+    return _suppressed.get()
+
+
 def sms_enqueue(*, phone: str, template: str, params: dict, event_key: str) -> SmsMessage | None:
     """Queue one SMS for an event. Returns None when that event already has its message."""
-    if not phone or _suppressed.get():
+    if not phone or sms_is_suppressed():
         return None
     text = render(template, params)[:500]
     try:

@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from yichuang.core import notify
+
 from .models import SmsMessage
 
 DEFAULT_BACKEND = "yichuang.hall.sms.PlatformGatewayBackend"
@@ -66,18 +68,10 @@ def backend_path() -> str:
     return getattr(settings, "HALL_SMS_BACKEND", "") or DEFAULT_BACKEND
 
 
-def _platform_suppressed() -> bool:
-    """Inside the platform's `core.notify.sms_suppressed()` (loading history, such as the demo's
-    past days) the hall texts nobody either."""
-    from yichuang.core import notify
-
-    flag = getattr(notify, "_suppressed", None)
-    return bool(flag.get()) if flag is not None else False
-
-
 def sms_queue(*, centre, phone: str, text: str, ticket=None, appointment=None) -> SmsMessage | None:
     """Write the message to the outbox and hand it to the worker once the transaction commits."""
-    if not phone or _platform_suppressed():
+    # Inside the platform's `sms_suppressed()` (loading history, such as the demo's past days) the hall texts nobody either.
+    if not phone or notify.sms_is_suppressed():
         return None
     message = SmsMessage.objects.create(
         centre=centre, ticket=ticket, appointment=appointment, phone=phone, phone_last4=phone[-4:],

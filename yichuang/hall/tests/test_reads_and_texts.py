@@ -33,6 +33,14 @@ def test_texts_go_out_after_commit_on_issue_and_on_call(hall, django_capture_on_
     assert SmsMessage.objects.filter(ticket=ticket, text__contains="A01 窗口").exists()
 
 
+def test_loading_history_texts_nobody(hall, django_capture_on_commit_callbacks):
+    from yichuang.core.notify import sms_suppressed
+
+    with sms_suppressed(), django_capture_on_commit_callbacks(execute=True):
+        take(hall, phone="13800138001")
+    assert not SmsMessage.objects.exists()
+
+
 def test_texts_go_through_the_platforms_gateway(hall, settings, tmp_path, django_capture_on_commit_callbacks):
     settings.HALL_SMS_BACKEND = "yichuang.hall.sms.PlatformGatewayBackend"
     settings.DATA_DIR = tmp_path  # the platform's local gateway writes its outbox file there
