@@ -13,5 +13,8 @@ def staff_roles(request):
             "result": everything or user.has_role("result_clerk", "clerk", "town_clerk"),
             "agent": everything or user.has_role("agent"),
             "supervisor": everything or user.has_role("supervisor", "admin", "reviewer", "approver", "clerk"),
+            # The hall's queue figures: the window staff who serve the queue and those who supervise it.
+            "hall_metrics": everything or user.has_role(
+                "supervisor", "admin", "clerk", "town_clerk", "result_clerk", "agent"),
         }
     }

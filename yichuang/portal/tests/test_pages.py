@@ -266,3 +266,12 @@ def test_a_withdrawn_case_cannot_be_supplemented(client, zhang, zero_item, staff
     assert "不能再补正" in response.content.decode()
     case.refresh_from_db()
     assert case.status == "14"
+
+
+def test_the_online_hall_leads_to_booking_a_visit_and_to_the_accounts_appointments(client, zhang):
+    assert reverse("hall:book") in client.get(reverse("portal:home")).content.decode()
+    portal_client(client, zhang)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert f'href="{reverse("hall:my_appointments")}"' in home
+    mine = client.get(reverse("hall:my_appointments"))
+    assert mine.status_code == 200 and "我的预约" in mine.content.decode()
