@@ -104,7 +104,7 @@
     option.legend = { show: false };
     option.grid.top = 8;
     option.yAxis = categoryAxis(depts);
-    option.xAxis = Object.assign({ type: "value", min: 0, max: 100, axisLabel: { color: TEXT, fontSize: font(), formatter: "{value}%" } }, { axisLine: axisStyle().axisLine, splitLine: axisStyle().splitLine });
+    option.xAxis = Object.assign({ type: "value", min: 0, max: 100, interval: 50, axisLabel: { color: TEXT, fontSize: font(), formatter: "{value}%" } }, { axisLine: axisStyle().axisLine, splitLine: axisStyle().splitLine });
     option.series = [{
       name: L.on_time, type: "bar", data: depts.map(function (d) { return d.on_time_rate_30d; }),
       itemStyle: { color: COLORS.rate }, label: { show: true, position: "insideRight", color: "#0b1826", fontSize: font(), fontWeight: "bold", formatter: "{c}%" }
@@ -166,12 +166,14 @@
     state.payload = p;
     setText("[data-figure]", "data-figure", p.figures);
     setText("[data-rate]", "data-rate", p.rates_30d, "%");
+    // The panels first: showing them changes the grid's columns, and the charts take the width they find.
+    panel("panel-hall", "hall-figures", p.hall);
+    panel("panel-ratings", "ratings-figures", p.ratings);
     drawDepartments(p);
     drawTrend(p);
     drawOnTime(p);
     drawAlarms(p);
-    panel("panel-hall", "hall-figures", p.hall);
-    panel("panel-ratings", "ratings-figures", p.ratings);
+    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
     var stamp = p.as_of ? p.as_of.slice(11, 16) : "—";
     document.getElementById("scr-status").textContent = L.updated.replace("{t}", stamp);
     body.setAttribute("data-loaded", String(Date.now()));
