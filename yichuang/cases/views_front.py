@@ -8,6 +8,7 @@ on the spot), because that is what happens at the window: the case is registered
 import datetime
 import functools
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -128,19 +130,34 @@ def _version_for_desk(code: str) -> ItemVersion | None:
 # --- the console home and the item finder ------------------------------------------------------
 
 
+def _ticket_carried(request: HttpRequest) -> dict[str, str]:
+    """The hall ticket a window console sent the clerk here with (?ticket=&number=), kept on every link to an
+    item so the form opens with the called person's details."""
+    ticket, number = request.GET.get("ticket", ""), request.GET.get("number", "")
+    if not ticket.isdigit():
+        return {}
+    carried = {"ticket": ticket}
+    if number.isalnum() and len(number) <= 12:
+        carried["number"] = number
+    return carried
+
+
 @require_safe
 @staff_page(*FRONT_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
     centre = _centre(request)
     query = " ".join(request.GET.get("q", "").split())[:100]
     results = _acceptable_items(query, centre) if query else []
+    carried = _ticket_carried(request)
+    ticket_query = urlencode(carried)
     if request.GET.get("go") and results:
         # Enter in the finder opens the top result.
-        return redirect("cases:front_new", code=results[0].item.implementation_code)
+        url = reverse("cases:front_new", kwargs={"code": results[0].item.implementation_code})
+        return redirect(f"{url}?{ticket_query}" if ticket_query else url)
     open_cases = Paginator(selectors.front_desk_open(request.user), OPEN_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "cases/front/home.html", {
         "centre": centre, "query": query, "results": results, "open_cases": open_cases,
-        "frequent": _frequent_items(request, centre),
+        "frequent": _frequent_items(request, centre), "carried": carried, "ticket_query": ticket_query,
     })
 
 
@@ -151,6 +168,7 @@ def item_results(request: HttpRequest) -> HttpResponse:
     query = " ".join(request.GET.get("q", "").split())[:100]
     return render(request, "cases/front/_item_results.html", {
         "query": query, "results": _acceptable_items(query, centre) if query else [],
+        "ticket_query": urlencode(_ticket_carried(request)),
     })
 
 

@@ -129,6 +129,23 @@ def test_enter_in_the_finder_opens_the_top_result(clerk_client, item):
     assert response.status_code == 302 and response["Location"] == NEW_URL
 
 
+@pytest.mark.django_db
+def test_a_called_hall_ticket_stays_on_every_way_to_an_item(clerk_client, item):
+    """The window console opens the desk with ?ticket=&number=; whichever way the clerk picks the item, the
+    form must still know the ticket, so it fills in the called person's details."""
+    carried = {"ticket": "17", "number": "A001"}
+    response = clerk_client.get("/desk/", {"q": "食品经营", "go": "1", **carried})
+    assert response["Location"] == f"{NEW_URL}?ticket=17&number=A001"
+    home = clerk_client.get("/desk/", {"q": "食品经营", **carried}).content.decode()
+    assert f'href="{NEW_URL}?ticket=17&amp;number=A001"' in home and "正在为 A001 号办理" in home
+    assert 'name="ticket" value="17"' in home  # the finder's Enter and its live results keep it too
+    results = clerk_client.get("/desk/items/", {"q": "spjy", **carried}, HTTP_HX_REQUEST="true").content.decode()
+    assert f'href="{NEW_URL}?ticket=17&amp;number=A001"' in results
+    # Anything that is not a ticket id is dropped, not echoed into the page.
+    sneaky = clerk_client.get("/desk/", {"q": "食品经营", "ticket": "1<script>", "number": "A001"}).content.decode()
+    assert "?ticket=" not in sneaky and "正在为" not in sneaky and "1<script>" not in sneaky
+
+
 # --- the one-page acceptance ---------------------------------------------------------------------
 
 
