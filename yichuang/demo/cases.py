@@ -824,10 +824,11 @@ class DemoCases:
 
     def do_correction(self, plan: Plan, index: int, second: bool = False) -> None:
         at = self.when(plan, index)
-        approved_by = self.users["supervisor"] if second else None
         if second:
             # The applicant brought only part of it, and a new problem turned up: a second notice,
-            # which needs the supervisor's approval.
+            # which the supervisor approves first, with the reason, as the console asks.
+            services.case_correction_approve(actor=self.users["supervisor"], case=plan.case, at=at,
+                                             reason="补正材料中出现新的问题，需再次一次性告知")
             materials = {m.requirement_id: {"state": CaseMaterial.State.DEFECTIVE,
                                             "note": "补正后的材料与原件核对不一致，请携带原件核验"}
                          for m in plan.case.materials.filter(state=CaseMaterial.State.RECEIVED)
@@ -835,7 +836,7 @@ class DemoCases:
         else:
             materials = None
         plan.case = services.case_request_correction(actor=self.clerk(plan), case=plan.case, materials=materials,
-                                                     approved_by=approved_by, at=at)
+                                                     at=at)
 
     def do_correction_supplied(self, plan: Plan, index: int) -> None:
         at = self.when(plan, index)

@@ -89,6 +89,10 @@ def test_demo_covers_every_situation_within_the_statuses(seeded):
     # A second correction notice exists only with a supervisor's approval.
     second = CorrectionRequest.objects.filter(origin="front", round__gte=2)
     assert second.exists() and not second.filter(approved_by__isnull=True).exists()
+    # ... given by the supervisor on the case, with a reason, before the clerk issued it.
+    for notice in second:
+        approval = notice.case.events.get(action="correction_approve", data__notice=notice.round)
+        assert approval.actor.username == "supervisor" and approval.data["reason"] and approval.at <= notice.requested_at
     # More than three send-backs: flagged for an interview (约谈).
     assert Case.objects.filter(send_backs__gt=3, interview_flag=True).exists()
     # A special procedure running, and extensions both waiting and granted on open cases.
