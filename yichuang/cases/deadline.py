@@ -58,6 +58,15 @@ class Pause:
     running: bool = False
     # The working days in (started_on, interval_end] are shown as paused on the day list.
     interval_end: datetime.date | None = None
+    # A running special procedure: the last day of the length the applicant was told in writing.
+    expected_end: datetime.date | None = None
+
+    @property
+    def overrun(self) -> int:
+        """Working days a running special procedure has gone past the length the applicant was told."""
+        if not self.running or self.kind != "special" or self.counts_toward_limit:
+            return 0
+        return max(self.workdays - (self.expected_days or 0), 0)
 
     @property
     def adds_days(self) -> int:
@@ -159,7 +168,7 @@ def _pauses(case: Case, today: datetime.date, region) -> list[Pause]:
                 kind="special", name=name, started_on=sp.started_on, ended_on=None,
                 workdays=paused_workdays(sp.started_on, max(today, sp.started_on), region),
                 counts_toward_limit=sp.counts_toward_limit, expected_days=sp.expected_days, running=True,
-                interval_end=max(expected_end, today),
+                interval_end=max(expected_end, today), expected_end=expected_end,
             ))
     for request in case.corrections.all():
         if request.origin != "sendback":
@@ -189,7 +198,17 @@ def _extensions(case: Case) -> list[ExtensionLine]:
     return lines
 
 
-def _segments(accepted_on: datetime.date, last: datetime.date, pauses: list[Pause], region) -> list[Segment]:
+def _pause_day_label(pause: Pause, day: datetime.date, today: datetime.date) -> str:
+    """A running special procedure's days: to come within the told length are 预计; gone past it, 超出预计."""
+    if not (pause.running and pause.kind == "special"):
+        return pause.name
+    if pause.expected_end is not None and day > pause.expected_end:
+        return pause.name + _("（超出预计）")
+    return pause.name + (_("（预计）") if day > today else "")
+
+
+def _segments(accepted_on: datetime.date, last: datetime.date, pauses: list[Pause], region,
+              today: datetime.date) -> list[Segment]:
     """Every day after acceptance up to `last`, grouped into counted, skipped and paused runs."""
     table = workday_table(region)
     paused_by: dict[datetime.date, str] = {}
@@ -197,9 +216,8 @@ def _segments(accepted_on: datetime.date, last: datetime.date, pauses: list[Paus
         if pause.counts_toward_limit or pause.interval_end is None:
             continue
         day = pause.started_on + datetime.timedelta(days=1)
-        label = pause.name + (_("（预计）") if pause.running and pause.kind == "special" else "")
         while day <= pause.interval_end:
-            paused_by.setdefault(day, label)
+            paused_by.setdefault(day, _pause_day_label(pause, day, today))
             day += datetime.timedelta(days=1)
     segments: list[Segment] = []
     counted = 0
@@ -238,9 +256,13 @@ def _pause_line(pause: Pause) -> str:
             return _("特别程序「%(p)s」：%(span)s，按规定计入办理时限，期限不顺延。") % {
                 "p": pause.name, "span": format_span(pause.started_on, pause.ended_on)}
         if pause.running:
-            return _("特别程序「%(p)s」自 %(s)s 起进行中，已书面告知申请人预计 %(e)d 个工作日（至今已用 %(u)d 个）；"
+            line = _("特别程序「%(p)s」自 %(s)s 起进行中，已书面告知申请人预计 %(e)d 个工作日（至今已用 %(u)d 个）；"
                      "期限暂按预计时长顺延，结束后按实际用时计算。") % {
                 "p": pause.name, "s": format_date(pause.started_on), "e": pause.expected_days or 0, "u": pause.workdays}
+            if pause.overrun:
+                line += _("已超出预计 %(o)d 个工作日：结束后期限将至少再顺延 %(o)d 个工作日，超出部分应书面告知申请人。") % {
+                    "o": pause.overrun}
+            return line
         return _("特别程序「%(p)s」：%(span)s，用时 %(n)d 个工作日，不计入办理时限，期限顺延 %(n)d 个工作日。") % {
             "p": pause.name, "span": format_span(pause.started_on, pause.ended_on), "n": pause.workdays}
     if pause.running:
@@ -347,7 +369,7 @@ def explain_case_deadline(case: Case, *, today: datetime.date | None = None) -> 
     for pause in pauses:
         if pause.interval_end and not pause.counts_toward_limit:
             last = max(last, pause.interval_end)
-    explanation.segments = _segments(accepted_on, last, pauses, region)
+    explanation.segments = _segments(accepted_on, last, pauses, region, today)
     return explanation
 
 

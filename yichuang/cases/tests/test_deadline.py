@@ -68,10 +68,23 @@ def test_a_running_special_procedure_shifts_the_due_date_by_its_expected_length(
     e = explain(case, D(2026, 11, 4))
     assert e.state == "paused"
     assert e.due_date == case.due_date == D(2026, 11, 13)
-    # Wed 4 – Fri 6 and Mon 9 November, on either side of the weekend.
-    assert {s.label for s in e.paused_segments} == {"现场踏勘（预计）"}
-    assert [(s.first, s.last) for s in e.paused_segments] == [(D(2026, 11, 4), D(2026, 11, 6)), (D(2026, 11, 9), D(2026, 11, 9))]
+    # Wed 4 November has been paused already; Thu 5 – Fri 6 and Mon 9 are the length still expected.
+    assert [(s.first, s.last, s.label) for s in e.paused_segments] == [
+        (D(2026, 11, 4), D(2026, 11, 4), "现场踏勘"),
+        (D(2026, 11, 5), D(2026, 11, 6), "现场踏勘（预计）"), (D(2026, 11, 9), D(2026, 11, 9), "现场踏勘（预计）")]
     assert any("预计 4 个工作日" in line and "期限暂按预计时长顺延" in line for line in e.summary)
+    assert not any("超出预计" in line for line in e.summary)
+
+
+def test_a_procedure_running_past_the_length_told_says_by_how_much(receive, staff):
+    case = accept(receive(), staff)
+    case = services.case_special_start(actor=staff["reviewer"], case=case, procedure="site_survey", reason="现场核查",
+                                       expected_days=4, expected_version=case.version, at=at("2026-11-03"))
+    # Told 4 working days (to Mon 9 November); on Thu 12 it has taken 7.
+    e = explain(case, D(2026, 11, 12))
+    overrun = [s for s in e.paused_segments if s.label == "现场踏勘（超出预计）"]
+    assert [(s.first, s.last, s.days) for s in overrun] == [(D(2026, 11, 10), D(2026, 11, 12), 3)]
+    assert any("至今已用 7 个" in line and "已超出预计 3 个工作日" in line for line in e.summary)
 
 
 def test_a_procedure_that_counts_toward_the_limit_moves_nothing(receive, staff):
