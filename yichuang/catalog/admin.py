@@ -143,7 +143,8 @@ class ItemVersionAdmin(admin.ModelAdmin):
         )}),
         (gettext_lazy("设定依据与条件"), {"fields": ("legal_basis", "conditions", "refusal_grounds")}),
         (gettext_lazy("办理时限（工作日）"), {"fields": (
-            ("statutory_limit", "statutory_limit_note"), ("promised_limit", "promised_limit_note"), "handling_type",
+            ("statutory_limit", "statutory_limit_note"), ("promised_limit", "promised_limit_note"), "extension_limit",
+            "handling_type",
         )}),
         (gettext_lazy("办理方式"), {"fields": (
             "handling_forms", ("visits_required", "online_depth"), "place", "hours",

@@ -198,6 +198,9 @@ class ItemDetail(ItemSummary):
     refusal_grounds: str = Field(..., description="不予受理情形")
     statutory_limit_note: str
     promised_limit_note: str
+    extension_limit: int = Field(
+        ..., description="经负责人批准可延长的工作日数（行政许可法第四十二条，默认 10；法律另有规定的从其规定；0 表示不得延长）"
+    )
     handling_forms: str = Field(..., description="办理形式")
     online_depth: int = Field(..., description="网办深度 1–7：咨询、收件、预审、受理、办理、结果反馈、电子证照反馈")
     online_depth_label: str

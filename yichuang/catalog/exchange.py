@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -134,6 +135,7 @@ ITEM_COLUMNS = [
     _c("statutory_limit_note", "法定时限说明", ItemVersion),
     _c("promised_limit", "承诺办结时限（工作日）", ItemVersion, note=gettext_lazy("不能长于法定办结时限。")),
     _c("promised_limit_note", "承诺时限说明", ItemVersion),
+    _c("extension_limit", "可延长时限（工作日）", ItemVersion),
     _c("handling_type", "办件类型", ItemVersion),
     _c("handling_forms", "办理形式", ItemVersion),
     _c("visits_required", "到办事现场次数", ItemVersion),
@@ -436,7 +438,8 @@ def _allowed_text(col: Column) -> str:
     if col.kind == "bool":
         return _("是、否（也可填 true/false、1/0）")
     if col.kind == "int":
-        return _("0 或正整数")
+        top = next((v.limit_value for v in col.field.validators if isinstance(v, MaxValueValidator)), None)
+        return _("0 至 %(max)d 的整数") % {"max": top} if top is not None else _("0 或正整数")
     if col.kind == "decimal":
         return _("数字，最多 %(places)d 位小数") % {"places": col.field.decimal_places}
     if col.kind in ("ref", "refs"):

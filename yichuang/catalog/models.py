@@ -5,9 +5,14 @@ An `Item` is the stable identity (its implementation code); its content lives in
 version that is published in its turn, and a case keeps the version it was accepted under.
 """
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# 行政许可法 Art. 42: the extension the head of the body may grant, in working days, when the
+# item's own law says nothing else; and the most any item may be given.
+EXTENSION_LIMIT_DEFAULT = 10
+EXTENSION_LIMIT_MAX = 60
 
 
 class ItemType(models.Model):
@@ -154,6 +159,17 @@ class ItemVersion(models.Model):
     statutory_limit_note = models.CharField(_("法定时限说明"), max_length=300, blank=True)
     promised_limit = models.PositiveSmallIntegerField(_("承诺办结时限（工作日）"), validators=[MinValueValidator(0)])
     promised_limit_note = models.CharField(_("承诺时限说明"), max_length=300, blank=True)
+    # 行政许可法 Art. 42: the head of the body may extend the limit by ten working days, unless a
+    # law or regulation says otherwise (15 for some, none for others).
+    extension_limit = models.PositiveSmallIntegerField(
+        _("可延长时限（工作日）"), default=EXTENSION_LIMIT_DEFAULT,
+        validators=[
+            MinValueValidator(0),
+            MaxValueValidator(EXTENSION_LIMIT_MAX, _("可延长时限为 0 至 %(limit_value)s 个工作日（0 表示不得延长）。")),
+        ],
+        help_text=_("《行政许可法》第四十二条：经本机关负责人批准可延长 10 个工作日；"
+                    "法律、法规另有规定的从其规定（如 15）。0 表示不得延长。"),
+    )
     handling_type = models.PositiveSmallIntegerField(_("办件类型"), choices=HandlingType.choices, default=HandlingType.PROMISED)
     special_procedures = models.ManyToManyField(
         SpecialProcedureType, verbose_name=_("特别程序"), through="AllowedSpecialProcedure", blank=True

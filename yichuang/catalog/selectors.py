@@ -44,6 +44,13 @@ def limit_label(days: int) -> str:
     return ngettext("%(n)d 个工作日", "%(n)d 个工作日", days) % {"n": days}
 
 
+def extension_label(days: int) -> str:
+    """可延长 N 个工作日, or 不得延长 for an item whose law allows none."""
+    if days == 0:
+        return _("不得延长")
+    return ngettext("可延长 %(n)d 个工作日", "可延长 %(n)d 个工作日", days) % {"n": days}
+
+
 # --- search and browse ----------------------------------------------------------------------
 
 
@@ -265,6 +272,11 @@ class Guide:
     @property
     def promised_limit_label(self) -> str:
         return limit_label(self.version.promised_limit)
+
+    @property
+    def extension_label(self) -> str:
+        """How far the head of the body may extend the limit (行政许可法 Art. 42, or the item's own law)."""
+        return extension_label(self.version.extension_limit)
 
     @property
     def public_url(self) -> str:

@@ -8,6 +8,7 @@ from .models import ItemVersion
 ELEMENT_FIELDS = [
     "name", "basic_code", "level", "for_persons", "for_companies", "legal_basis", "conditions",
     "refusal_grounds", "statutory_limit", "statutory_limit_note", "promised_limit", "promised_limit_note",
+    "extension_limit",
     "handling_type", "handling_forms", "visits_required", "online_depth", "place", "hours",
     "consult_channel", "complaint_channel", "fee_free", "result_type", "result_name",
     "intermediary_services", "appointment_supported", "post_delivery_supported",
