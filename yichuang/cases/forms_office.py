@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from yichuang.org.models import Role
 
 from .models import OPEN_STATUSES, Case, CaseStep, Extension
-from .services import MAX_EXTENSION_DAYS
+from .services import extension_remaining
 
 S = Case.Status
 
@@ -177,7 +177,7 @@ class SpecialEndForm(ActionForm):
 
 class ExtensionRequestForm(ActionForm):
     days = forms.IntegerField(label=_("延长（工作日）"), required=False,
-                              widget=forms.NumberInput(attrs={"min": 1, "max": MAX_EXTENSION_DAYS}))
+                              widget=forms.NumberInput(attrs={"min": 1}))
     reason = _text(_("延期理由（将书面告知申请人）"))
 
 
@@ -278,7 +278,7 @@ def offered_actions(user, case: Case, *, open_steps: list[CaseStep], allowed_pro
         special_start=department_staff and in_process and bool(allowed_procedures),
         special_end=department_staff and case.status == S.SPECIAL,
         extension_request=(department_staff and case.status in (S.ACCEPTED, S.PROCESSING, S.SPECIAL)
-                           and pending_extension is None and case.extension_days < MAX_EXTENSION_DAYS),
+                           and pending_extension is None and extension_remaining(case) > 0),
         extension_decide=in_department and role(Role.Code.APPROVER) and pending_extension is not None,
         decide=in_department and in_process and role(Role.Code.APPROVER) and Role.Code.APPROVER in step_roles,
         revoke=role(Role.Code.SUPERVISOR) and case.status not in (S.REVOKED, S.WITHDRAWN, S.CANCELLED, S.REFUSED),

@@ -16,7 +16,7 @@ def _date(value) -> str:
 def tell_applicant(case: Case, moment: str, *, event_id: int, **extra) -> None:
     """Queue the SMS for `moment` (a template name); keyed by the event so it goes once."""
     params = _base(case)
-    if moment == "accepted":
+    if moment in ("accepted", "extension_granted"):
         params["due"] = _date(case.due_date)
     elif moment == "ready_for_pickup":
         params["place"] = case.centre.name

@@ -45,8 +45,6 @@ from .notifications import tell_applicant
 from .rules import can_accept_at
 
 S = Case.Status
-# 行政许可法 Art. 42: the head of the body may extend the limit by ten working days.
-MAX_EXTENSION_DAYS = 10
 # More than three send-backs flag the case for an interview (约谈).
 SEND_BACK_INTERVIEW_THRESHOLD = 3
 FRONT_DESK_ROLES = (Role.Code.CLERK, Role.Code.TOWN_CLERK)
@@ -892,6 +890,38 @@ def case_special_end(
     return case
 
 
+def extension_limit(case: Case) -> int:
+    """The working days the limit of `case` may be extended by in all: the rule of the item
+    version it was accepted under (行政许可法 Art. 42: the head of the body may extend by ten
+    working days unless a law or regulation says otherwise; 0 for an item that allows none)."""
+    return case.item_version.extension_limit
+
+
+def extension_remaining(case: Case) -> int:
+    """What is left of the item's extension once the granted ones are counted."""
+    return max(extension_limit(case) - case.extension_days, 0)
+
+
+def _check_extension_days(case: Case, days) -> None:
+    allowed = extension_limit(case)
+    if allowed == 0:
+        raise CaseActionError(
+            _("「%(item)s」依法不得延长办理期限，请在法定期限内作出决定。") % {"item": case.item_version.name},
+            code="no_extension_allowed",
+        )
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1 or case.extension_days + days > allowed:
+        if case.extension_days >= allowed:
+            message = _("「%(item)s」依法最多可延长 %(max)d 个工作日，已全部延长，不能再延长。")
+        elif case.extension_days:
+            message = _("「%(item)s」依法最多可延长 %(max)d 个工作日，已延长 %(used)d 个，"
+                        "本次最多还可申请 %(left)d 个工作日。")
+        else:
+            message = _("「%(item)s」依法最多可延长 %(max)d 个工作日，请申请 1 至 %(max)d 个工作日。")
+        raise CaseActionError(message % {"item": case.item_version.name, "max": allowed,
+                                         "used": case.extension_days, "left": max(allowed - case.extension_days, 0)},
+                              code="days")
+
+
 @audited_refusal("case.extension_request")
 def case_extension_request(
     *, actor, case: Case, days: int, reason: str, expected_version: int | None = None,
@@ -904,11 +934,7 @@ def case_extension_request(
     _require_status(case, S.ACCEPTED, S.PROCESSING, S.SPECIAL, action=_("申请延期"))
     if case.extensions.filter(state=Extension.State.REQUESTED).exists():
         raise CaseActionError(_("已有待批准的延期申请。"), code="pending")
-    if not isinstance(days, int) or days < 1 or case.extension_days + days > MAX_EXTENSION_DAYS:
-        raise CaseActionError(
-            _("延长期限为 1 至 %(max)d 个工作日（已延长 %(used)d 个）。") % {"max": MAX_EXTENSION_DAYS, "used": case.extension_days},
-            code="days",
-        )
+    _check_extension_days(case, days)
     if not (reason or "").strip():
         raise CaseActionError(_("请写明延期理由：将书面告知申请人。"), code="reason")
     _mark_department_started(case, actor, at)
@@ -935,6 +961,8 @@ def case_extension_decide(
     extension = case.extensions.filter(state=Extension.State.REQUESTED).first()
     if extension is None:
         raise CaseActionError(_("没有待批准的延期申请。"), code="no_extension")
+    if approve:
+        _check_extension_days(case, extension.days)
     extension.state = Extension.State.GRANTED if approve else Extension.State.REJECTED
     extension.decided_by = staff_user(actor)
     extension.decided_at = at
@@ -952,12 +980,21 @@ def case_extension_decide(
     else:
         _save(case)
         summary = _("未批准延期申请")
-    _event(case, actor, "extension_decide", at=at, from_status=case.status, summary=summary,
-           data={"approved": approve, "days": extension.days})
+    event = _event(case, actor, "extension_decide", at=at, from_status=case.status, summary=summary,
+                   data={"approved": approve, "days": extension.days})
     if approve:
         notices.notice_issue(case=case, kind=Notice.Kind.EXTENSION, actor=actor, at=at,
                              extra={"days": extension.days, "reason": extension.reason})
+        # 行政许可法 Art. 42: the applicant is told why; the SMS goes once, after the commit.
+        tell_applicant(case, "extension_granted", event_id=event.pk, days=extension.days,
+                       reason=_short(extension.reason))
     return case
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A reason cut to fit a text message; the written notice carries it whole."""
+    text = " ".join((text or "").split()).rstrip("。；;.")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _decide(*, actor, case: Case, approve: bool, reason: str, basis: str, way_forward: str,

@@ -40,6 +40,7 @@ TEMPLATES = {
     "correction_needed": _("【%(sign)s】您申请的「%(item)s」（%(number)s）需补正：%(items)s。请一次性补齐后提交。"),
     "accepted": _("【%(sign)s】您申请的「%(item)s」（%(number)s）已受理，承诺办结日 %(due)s。"),
     "special_started": _("【%(sign)s】您申请的「%(item)s」（%(number)s）进入%(procedure)s，预计 %(days)s 个工作日，期间不计入办理时限。"),
+    "extension_granted": _("【%(sign)s】您申请的「%(item)s」（%(number)s）因%(reason)s，经批准延长 %(days)s 个工作日，将于 %(due)s 前作出决定。"),
     "decided": _("【%(sign)s】您申请的「%(item)s」（%(number)s）已作出决定：%(result)s。"),
     "ready_for_pickup": _("【%(sign)s】您申请的「%(item)s」（%(number)s）结果已可领取，请携带身份证件到%(place)s领取。"),
     "mailed": _("【%(sign)s】您申请的「%(item)s」（%(number)s）结果已由%(carrier)s寄出，运单号 %(tracking)s。"),

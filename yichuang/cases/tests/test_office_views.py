@@ -357,7 +357,7 @@ def test_extension_requested_by_the_reviewer_and_granted_by_the_approver(client,
     logged_in(client, staff["reviewer"])
     html = client.post(url("office_extension_request", accepted), {
         "days": "11", "reason": "复杂", "expected_version": accepted.version}).content.decode()
-    assert "延长期限为 1 至 10 个工作日" in html
+    assert "依法最多可延长 10 个工作日，请申请 1 至 10 个工作日。" in html
     response = client.post(url("office_extension_request", accepted), {
         "days": "5", "reason": "需补充调查", "expected_version": accepted.version})
     assert response.status_code == 302
