@@ -39,16 +39,19 @@ def _date(value: datetime.date | datetime.datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _materials(case: Case, *states: str) -> list[dict[str, Any]]:
+def _materials(case: Case, *states: str, rows: list[CaseMaterial] | None = None) -> list[dict[str, Any]]:
     return [
         {"name": m.requirement.name, "state": m.get_state_display(), "note": m.note,
          "promised_on": _date(m.promised_on)}
-        for m in case.materials.select_related("requirement")
+        for m in (case.materials.select_related("requirement") if rows is None else rows)
         if not states or m.state in states
     ]
 
 
-def notice_content(case: Case, kind: str, at: datetime.datetime, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def notice_content(case: Case, kind: str, at: datetime.datetime, extra: dict[str, Any] | None = None, *,
+                   materials: list[CaseMaterial] | None = None) -> dict[str, Any]:
+    """The notice's frozen content. `materials`: the case's checklist rows with their requirements,
+    in the case's order, when the caller has them in hand (the case is read otherwise)."""
     version = case.item_version
     content: dict[str, Any] = {
         "centre": case.centre.name,
@@ -67,7 +70,7 @@ def notice_content(case: Case, kind: str, at: datetime.datetime, extra: dict[str
         "complaint": version.complaint_channel,
     }
     if kind == Notice.Kind.RECEIPT:
-        content["materials"] = _materials(case)
+        content["materials"] = _materials(case, rows=materials)
     elif kind == Notice.Kind.ACCEPTANCE:
         content.update({
             "accepted_on": _date(case.accepted_at),
@@ -103,12 +106,14 @@ def notice_content(case: Case, kind: str, at: datetime.datetime, extra: dict[str
     return content
 
 
-def notice_issue(*, case: Case, kind: str, actor, at: datetime.datetime, extra: dict[str, Any] | None = None) -> Notice:
-    """Issue (and number) a notice. Called by the case services inside their transaction."""
+def notice_issue(*, case: Case, kind: str, actor, at: datetime.datetime, extra: dict[str, Any] | None = None,
+                 materials: list[CaseMaterial] | None = None) -> Notice:
+    """Issue (and number) a notice. Called by the case services inside their transaction;
+    `materials` as for `notice_content`."""
     year = timezone.localdate(at).year
     seq = sequence_next(f"notice:{case.centre.code}:{kind}:{year}")
     return Notice.objects.create(
         case=case, kind=kind, number=f"{case.centre.code}-{KIND_CODES[kind]}-{year}-{seq:05d}", issued_at=at,
         issued_by=actor if getattr(actor, "is_authenticated", False) else None,
-        content=notice_content(case, kind, at, extra),
+        content=notice_content(case, kind, at, extra, materials=materials),
     )

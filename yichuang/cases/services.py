@@ -10,6 +10,7 @@ but the audit entry of its refusal.
 import datetime
 import functools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -327,39 +328,65 @@ def _case_number(centre: ServiceCentre, at: datetime.datetime) -> str:
 MaterialInput = dict[int, dict[str, Any]]
 
 
-def _apply_materials(case: Case, materials: MaterialInput, *, today: datetime.date) -> None:
-    """Record the checklist: for each requirement id, its state, note and 容缺 promise date."""
-    rows = {m.requirement_id: m for m in case.materials.select_related("requirement")}
-    errors = []
+def _check_material(row: CaseMaterial, values: dict[str, Any], *, today: datetime.date) -> str | None:
+    """Set one checklist row (its `requirement` loaded) from the clerk's state, note and 容缺
+    promise date; the problem instead, leaving the row as it was, when the values do not fit."""
+    state = values.get("state", row.state)
+    if state not in CaseMaterial.State.values:
+        return _("「%(m)s」的核验结果「%(s)s」无效。") % {"m": row.requirement.name, "s": state}
+    promised_on = values.get("promised_on")
+    if isinstance(promised_on, str) and promised_on:
+        try:
+            promised_on = datetime.date.fromisoformat(promised_on)
+        except ValueError:
+            return _("「%(m)s」的承诺补齐日期格式应为 年-月-日。") % {"m": row.requirement.name}
+    if state == CaseMaterial.State.DEFERRED:
+        if row.requirement.necessity != MaterialRequirement.Necessity.DEFERRABLE:
+            return _("「%(m)s」不是容缺后补材料，不能容缺受理。") % {"m": row.requirement.name}
+        if not promised_on or promised_on <= today:
+            return _("「%(m)s」容缺后补，请填写今天以后的承诺补齐日期。") % {"m": row.requirement.name}
+    row.state = state
+    row.note = str(values.get("note", row.note) or "")[:300]
+    row.promised_on = promised_on if state == CaseMaterial.State.DEFERRED else None
+    return None
+
+
+def _check_materials(rows: Iterable[CaseMaterial], materials: MaterialInput, *, today: datetime.date
+                     ) -> list[CaseMaterial]:
+    """Apply the checklist to the rows (in memory); the rows it changed. Refuses with every problem."""
+    by_requirement = {row.requirement_id: row for row in rows}
+    errors, changed = [], []
     for requirement_id, values in materials.items():
-        row = rows.get(int(requirement_id))
+        row = by_requirement.get(int(requirement_id))
         if row is None:
             errors.append(_("材料 %(id)s 不属于本事项。") % {"id": requirement_id})
             continue
-        state = values.get("state", row.state)
-        if state not in CaseMaterial.State.values:
-            errors.append(_("「%(m)s」的核验结果「%(s)s」无效。") % {"m": row.requirement.name, "s": state})
-            continue
-        promised_on = values.get("promised_on")
-        if isinstance(promised_on, str) and promised_on:
-            try:
-                promised_on = datetime.date.fromisoformat(promised_on)
-            except ValueError:
-                errors.append(_("「%(m)s」的承诺补齐日期格式应为 年-月-日。") % {"m": row.requirement.name})
-                continue
-        if state == CaseMaterial.State.DEFERRED:
-            if row.requirement.necessity != MaterialRequirement.Necessity.DEFERRABLE:
-                errors.append(_("「%(m)s」不是容缺后补材料，不能容缺受理。") % {"m": row.requirement.name})
-                continue
-            if not promised_on or promised_on <= today:
-                errors.append(_("「%(m)s」容缺后补，请填写今天以后的承诺补齐日期。") % {"m": row.requirement.name})
-                continue
-        row.state = state
-        row.note = str(values.get("note", row.note) or "")[:300]
-        row.promised_on = promised_on if state == CaseMaterial.State.DEFERRED else None
-        row.save()
+        problem = _check_material(row, values, today=today)
+        if problem:
+            errors.append(problem)
+        else:
+            changed.append(row)
     if errors:
         raise CaseActionError(errors, code="materials")
+    return changed
+
+
+def _apply_materials(case: Case, materials: MaterialInput, *, today: datetime.date) -> None:
+    """Record the checklist: for each requirement id, its state, note and 容缺 promise date."""
+    for row in _check_materials(case.materials.select_related("requirement"), materials, today=today):
+        row.save()
+
+
+@dataclass(frozen=True)
+class ReceivedRows:
+    """What `case_receive` wrote besides the case, as written (the materials and steps in the
+    order the case lists them), so that its caller can answer without reading them back.
+    `case_receive` leaves it on the case it returns, as `case.received_rows`."""
+
+    materials: list[CaseMaterial]
+    steps: list[CaseStep]
+    event: CaseEvent
+    notice: Notice
 
 
 @audited_refusal("case.receive")
@@ -393,6 +420,11 @@ def case_receive(
             raise CaseActionError({"agent_id_number": list(getattr(err, "messages", [str(err)]))}) from None
     if agent_name and not agent_power_of_attorney:
         raise CaseActionError(_("代理人办理须提交授权委托书，请勾选「已提交授权委托书」。"), code="agent")
+    # The checklist is checked before anything is written, and written once, as the clerk ticked it.
+    checklist = [CaseMaterial(requirement=r) for r in
+                 sorted(item_version.materials.all(), key=lambda r: (r.order, r.pk))]
+    if materials:
+        _check_materials(checklist, materials, today=timezone.localdate(at))
     case = Case.objects.create(
         number=_case_number(centre, at), item_version=item_version, applicant=applicant,
         contact_phone=contact_phone or applicant.phone, agent_name=agent_name, agent_id_number=agent_id_number,
@@ -403,20 +435,19 @@ def case_receive(
         first_contact=first_contact or (staff_user(actor)),
         received_by=staff_user(actor),
     )
-    CaseMaterial.objects.bulk_create(
-        [CaseMaterial(case=case, requirement=r) for r in item_version.materials.all()]
-    )
-    CaseStep.objects.bulk_create([
+    for row in checklist:
+        row.case = case
+    CaseMaterial.objects.bulk_create(checklist)
+    steps = CaseStep.objects.bulk_create([
         CaseStep(case=case, order=s.order * 10 + i, name=s.name, role=s.role,
-                 department_id=s.department_id or item_version.department_id, budget_days=s.budget_days)
-        for i, s in enumerate(item_version.steps.all())
+                 department=s.department if s.department_id else item_version.department, budget_days=s.budget_days)
+        for i, s in enumerate(item_version.steps.select_related("department"))
     ])
-    if materials:
-        _apply_materials(case, materials, today=timezone.localdate(at))
     event = _event(case, actor, "receive", at=at, from_status="", code="1", summary=_("接件"),
                    data={"channel": channel, "item": item_version.name})
     tell_applicant(case, "case_received", event_id=event.pk)
-    notices.notice_issue(case=case, kind=Notice.Kind.RECEIPT, actor=actor, at=at)
+    notice = notices.notice_issue(case=case, kind=Notice.Kind.RECEIPT, actor=actor, at=at, materials=checklist)
+    case.received_rows = ReceivedRows(materials=checklist, steps=steps, event=event, notice=notice)
     return case
 
 
