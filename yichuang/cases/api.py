@@ -27,7 +27,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import SessionAuth
 
-from yichuang.catalog.models import Item, ItemVersion, MaterialRequirement
+from yichuang.catalog.models import Item, ItemVersion, MaterialRequirement, ProcessStep
 from yichuang.org.models import ServiceCentre, User, Window
 from yichuang.org.tokens import TokenAuth
 
@@ -241,7 +241,10 @@ class Requirements:
     """The material requirements of an item version, to resolve a request's references to them."""
 
     def __init__(self, version: ItemVersion):
-        rows = list(MaterialRequirement.objects.filter(version=version).values_list("code", "id"))
+        if "materials" in getattr(version, "_prefetched_objects_cache", {}):
+            rows = [(m.code, m.pk) for m in version.materials.all()]
+        else:
+            rows = list(MaterialRequirement.objects.filter(version=version).values_list("code", "id"))
         self.by_code = {code: pk for code, pk in rows if code}
         self.ids = {pk for _code, pk in rows}
 
@@ -367,7 +370,12 @@ def inbox(request, filters: Query[InboxFilters]):
 )
 @case_errors
 def receive(request, body: ReceiveIn):
-    item = Item.objects.select_related("current__department").filter(implementation_code=body.item_code).first()
+    # The version's materials and steps are read here, before the transaction, which holds the
+    # audit chain's lock from the applicant's entry to its commit: the shorter, the better.
+    item = (Item.objects.select_related("current__department")
+            .prefetch_related("current__materials",
+                              Prefetch("current__steps", queryset=ProcessStep.objects.select_related("department")))
+            .filter(implementation_code=body.item_code).first())
     version = item.current if item else None
     if version is not None:
         version.item = item

@@ -441,7 +441,8 @@ def case_receive(
     steps = CaseStep.objects.bulk_create([
         CaseStep(case=case, order=s.order * 10 + i, name=s.name, role=s.role,
                  department=s.department if s.department_id else item_version.department, budget_days=s.budget_days)
-        for i, s in enumerate(item_version.steps.select_related("department"))
+        for i, s in enumerate(item_version.steps.all() if "steps" in getattr(item_version, "_prefetched_objects_cache", {})
+                              else item_version.steps.select_related("department"))
     ])
     event = _event(case, actor, "receive", at=at, from_status="", code="1", summary=_("接件"),
                    data={"channel": channel, "item": item_version.name})
