@@ -61,7 +61,7 @@ def test_the_postgresql_path_is_one_statement():
     assert "ON CONFLICT" in again[0]["sql"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="需要 PostgreSQL 的真实并发连接（设置 DATABASE_URL）")
 @pytest.mark.parametrize("existing", [False, True], ids=["first use", "existing row"])
 def test_concurrent_transactions_never_get_the_same_value(path, existing):
