@@ -19,6 +19,7 @@ from .actors import staff_user
 from .crypto import sm3_hex
 from .middleware import current_ip
 from .models import AuditEntry, Sequence
+from .sequences import sequence_next
 
 GENESIS_HASH = "0" * 64
 AUDIT_SEQUENCE_KEY = "audit-chain"
@@ -65,15 +66,15 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
-        # The sequence row lock serialises writers, so the chain never forks.
-        counter, _ = Sequence.objects.select_for_update().get_or_create(key=AUDIT_SEQUENCE_KEY)
-        counter.value += 1
-        counter.save(update_fields=["value"])
+    # Joins the caller's transaction (no savepoint: if the entry cannot be written the change it records
+    # must fail with it); on its own it opens one, so the counter and the entry still commit together.
+    with transaction.atomic(savepoint=False):
+        # The counter's row stays locked until commit: it serialises writers, so the chain never forks.
+        seq = sequence_next(AUDIT_SEQUENCE_KEY)
         last = AuditEntry.objects.order_by("-seq").values_list("entry_hash", flat=True).first()
         user = staff_user(actor)
         entry = AuditEntry(
-            seq=counter.value,
+            seq=seq,
             at=timezone.now(),
             actor=user,
             actor_label=(str(actor) if actor is not None else "系统")[:120],
