@@ -1,13 +1,12 @@
 """Two clerks at once: real concurrent connections, one thread each (run on PostgreSQL in CI)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from yichuang.cases import services
 from yichuang.cases.errors import CaseActionError, CaseConflict
 from yichuang.cases.models import Case
+from yichuang.core.tests.concurrency import run_together
 
 from .conftest import complete_checklist
 
@@ -15,28 +14,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="需要 PostgreSQL 的真实并发连接（设置 DATABASE_URL）"),
 ]
-
-
-def run_together(count, target):
-    """Start `count` threads at the same instant; collect what each returned or raised."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait()
-            results[index] = target(index)
-        except Exception as err:  # each thread's outcome is what the test inspects
-            results[index] = err
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_case_numbers_are_unique_under_concurrent_receipts(staff, county, item, applicant):

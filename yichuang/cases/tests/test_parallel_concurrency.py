@@ -7,6 +7,7 @@ from django.db import connection
 from yichuang.cases import services
 from yichuang.cases.models import Case
 from yichuang.cases.services_parallel import parallel_join
+from yichuang.core.tests.concurrency import run_together
 
 from .parallel_setup import (  # noqa: F401  (fixtures)
     apply_bundle,
@@ -16,7 +17,6 @@ from .parallel_setup import (  # noqa: F401  (fixtures)
     restaurant,
     restaurant_items,
 )
-from .test_concurrency import run_together
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

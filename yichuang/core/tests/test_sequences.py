@@ -1,14 +1,14 @@
 """Named counters (`core.sequences.sequence_next`): one value per caller, never repeated."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from yichuang.core import sequences
 from yichuang.core.models import Sequence
 from yichuang.core.sequences import sequence_next
+from yichuang.core.tests.concurrency import run_together
 
 
 @pytest.fixture(params=["one statement", "row lock"])
@@ -72,26 +72,14 @@ def test_concurrent_transactions_never_get_the_same_value(path, existing):
     if existing:
         Sequence.objects.create(key=key, value=100)
     count = 8
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
 
-    def worker(index):
-        try:
-            barrier.wait()
-            with transaction.atomic():
-                value = sequence_next(key)
-                time.sleep(0.05)
-            results[index] = value
-        except Exception as err:  # the test inspects every thread's outcome
-            results[index] = err
-        finally:
-            connections.close_all()
+    def draw(index):
+        with transaction.atomic():
+            value = sequence_next(key)
+            time.sleep(0.05)
+        return value
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_together(count, draw)
     base = 100 if existing else 0
     assert sorted(results) == list(range(base + 1, base + count + 1)), results
     assert Sequence.objects.get(key=key).value == base + count

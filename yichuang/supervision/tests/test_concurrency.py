@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 
-from yichuang.cases.tests.test_concurrency import run_together
+from yichuang.core.tests.concurrency import run_together
 from yichuang.supervision.models import AlarmEvent, AlarmState, Notification, StatRollup
 from yichuang.supervision.services import alarm_sweep
 
