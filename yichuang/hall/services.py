@@ -173,6 +173,16 @@ def _check_hall_open(hall: HallSettings, centre: ServiceCentre, now: datetime.da
         )
 
 
+def ticket_taking_closed(centre: ServiceCentre, now: datetime.datetime) -> str:
+    """Why no ticket can be taken at `now` (a day off, before opening, after the last ticket), or "" when
+    one can: the kiosk says it up front instead of after a tap."""
+    try:
+        _check_hall_open(settings_for(centre), centre, now)
+    except HallError as error:
+        return error.messages[0]
+    return ""
+
+
 # --- windows ------------------------------------------------------------------------------------
 
 

@@ -84,6 +84,7 @@ def kiosk(request: HttpRequest, centre: str) -> HttpResponse:
     return render(request, "hall/kiosk.html", {
         "centre": centre, "lines": selectors.line_overview(centre), "categories": PRIORITY_CATEGORIES,
         "phone_qr": qr_svg(take_url, size=150, label=_("扫码手机取号")),
+        "closed": services.ticket_taking_closed(centre, timezone.now()),
     })
 
 

@@ -62,6 +62,14 @@ def test_kiosk_shows_why_no_ticket_was_issued(client, hall, frozen, centre_url):
     assert not re.search(r"A\d{3}", answer)
 
 
+def test_kiosk_says_up_front_when_no_ticket_can_be_taken(client, hall, monkeypatch, centre_url):
+    monkeypatch.setattr(timezone, "now", lambda: when(MONDAY, 10))
+    assert "data-closed" not in client.get(centre_url("kiosk")).content.decode()
+    monkeypatch.setattr(timezone, "now", lambda: when("2026-11-01", 10))  # the Sunday before
+    page = client.get(centre_url("kiosk")).content.decode()
+    assert "data-closed" in page and "休息，不办理业务" in page
+
+
 def test_kiosk_is_rate_limited_per_address(client, hall, frozen, centre_url, monkeypatch):
     monkeypatch.setattr(views_public, "KIOSK_LIMIT", Limit("hall-kiosk-test", max_hits=2, window_seconds=60))
     for _ in range(2):
