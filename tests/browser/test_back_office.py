@@ -11,6 +11,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from tests.browser.helpers import log_in
 from yichuang.cases import services
 from yichuang.cases.models import Applicant, Case
 from yichuang.cases.tests.conftest import complete_checklist, county, item, staff  # noqa: F401  (fixtures)
@@ -18,15 +19,6 @@ from yichuang.cases.tests.conftest import complete_checklist, county, item, staf
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TRACKING = "EA202611220001CN"
-
-
-def log_in(page, live_server, username: str, then: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={then}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "x")
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
-    page.wait_for_url(f"**{then}")
 
 
 @pytest.fixture

@@ -9,20 +9,13 @@ import re
 
 import pytest
 
+from tests.browser.helpers import log_in
 from yichuang.cases.models import Case, CaseMaterial, Notice
 from yichuang.cases.tests.conftest import county, item, staff  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 NEW_USCC = "91330100MA2B3C4D5N"
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "x")
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def material_row(page, name: str):

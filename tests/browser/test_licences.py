@@ -3,21 +3,13 @@ opens it and its PDF; the QR code's address says 有效; after revocation the sa
 
 import pytest
 
+from tests.browser.helpers import log_in
 from yichuang.cases.tests.conftest import applicant, county, item, receive, staff  # noqa: F401  (fixtures)
 from yichuang.core.qr import qr_svg
 from yichuang.licences.pdf import verify_url
 from yichuang.licences.tests.conftest import approve, food_type, seal, signing_keys  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def log_in(page, live_server, username: str, then: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={then}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "x")
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
-    page.wait_for_url(f"**{then}")
 
 
 def test_decide_open_the_licence_pdf_scan_its_qr_see_valid_then_revoked(

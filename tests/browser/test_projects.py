@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from yichuang.cases.tests.conftest import county, food_licence_data, staff  # noqa: F401  (fixtures)
 from yichuang.projects import services
 from yichuang.projects.tests.conftest import (  # noqa: F401  (fixtures)
@@ -24,14 +25,6 @@ from yichuang.projects.tests.conftest import (  # noqa: F401  (fixtures)
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SHOTS = "/tmp/shots-h6b"
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "x")
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_the_project_page_shows_stages_and_elapsed_days_against_the_target(

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from tests.browser.helpers import log_in
 from yichuang.cases import services
 from yichuang.cases.models import Case
 from yichuang.cases.tests.conftest import county, food_licence_data, staff  # noqa: F401  (fixtures)
@@ -18,14 +19,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SHOTS = "/tmp/shots-h6b"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def log_in(page, live_server, username: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "x")
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.browser.helpers import log_in
 from yichuang.cases.models import Case, CaseMaterial, Notice
 from yichuang.cases.tests.conftest import county, item, staff  # noqa: F401  (fixtures)
 from yichuang.catalog.models import MaterialRequirement
@@ -20,15 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 USCC = "91330100MA2B3C4D5N"
 PHONE = "13900139000"
 LONG_NAME = "食品安全自查、从业人员健康管理、进货查验记录、食品安全事故处置等保证食品安全的规章制度目录清单"
-
-
-def log_in(page, live_server, username: str, then: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={then}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "x")
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("[type=submit]").click()
-    page.wait_for_url(f"**{then}")
 
 
 def fits_the_window(page) -> bool:
