@@ -145,6 +145,16 @@ def _start_child(child: Case, *, actor, at: datetime.datetime, stage: int) -> Ca
     return child
 
 
+def _require_bundle_open(bundle: Bundle) -> None:
+    """A bundle takes applications only while published and complete (every item still acceptable)."""
+    if bundle.status != Bundle.Status.PUBLISHED:
+        raise CaseActionError(_("一件事「%(b)s」当前为「%(s)s」，不能申请。")
+                              % {"b": bundle.name, "s": bundle.get_status_display()}, code="bundle")
+    problems = bundle_problems(bundle)
+    if problems:
+        raise CaseActionError([_("一件事「%(b)s」暂不能办理：") % {"b": bundle.name}, *problems], code="bundle")
+
+
 @audited_refusal("case.bundle_apply")
 def bundle_apply(
     *, actor: User, applicant: Applicant, bundle: Bundle, form_data: dict[str, Any],
@@ -160,12 +170,7 @@ def bundle_apply(
     at = _now(at)
     _require_role(actor, *FRONT_DESK_ROLES)
     bundle = Bundle.objects.get(pk=bundle.pk)
-    if bundle.status != Bundle.Status.PUBLISHED:
-        raise CaseActionError(_("一件事「%(b)s」当前为「%(s)s」，不能申请。")
-                              % {"b": bundle.name, "s": bundle.get_status_display()}, code="bundle")
-    problems = bundle_problems(bundle)
-    if problems:
-        raise CaseActionError([_("一件事「%(b)s」暂不能办理：") % {"b": bundle.name}, *problems], code="bundle")
+    _require_bundle_open(bundle)
     form_data = {k: v for k, v in (form_data or {}).items()}
     errors = bundle_form_errors(bundle, form_data)
     if errors:

@@ -32,7 +32,6 @@ from django.utils.translation import gettext_lazy
 
 from yichuang.catalog.models import Bundle, ItemVersion, MaterialRequirement
 from yichuang.catalog.selectors_bundles import bundle_checklist, bundle_entries, bundle_form_errors
-from yichuang.catalog.services_bundles import bundle_problems
 from yichuang.core.calendar import add_workdays
 from yichuang.core.notify import TEMPLATES
 from yichuang.core.uploads import UploadRejected, check_upload, human_size
@@ -62,6 +61,7 @@ from .services_parallel import (
     _child_checklists,
     _date,
     _quiet,
+    _require_bundle_open,
     _tell,
 )
 
@@ -84,15 +84,6 @@ def is_online_bundle(case: Case) -> bool:
 def bundle_zero_visit(bundle: Bundle) -> bool:
     """零上门: every item of the bundle needs no visit."""
     return all(e.version.visits_required == 0 for e in bundle_entries(bundle))
-
-
-def _require_bundle_open(bundle: Bundle) -> None:
-    if bundle.status != Bundle.Status.PUBLISHED:
-        raise CaseActionError(_("一件事「%(b)s」当前为「%(s)s」，不能申请。")
-                              % {"b": bundle.name, "s": bundle.get_status_display()}, code="bundle")
-    problems = bundle_problems(bundle)
-    if problems:
-        raise CaseActionError([_("一件事「%(b)s」暂不能办理：") % {"b": bundle.name}, *problems], code="bundle")
 
 
 def _files(value) -> list:
