@@ -1,5 +1,7 @@
 """Which parts of the staff navigation a user sees, from their roles."""
 
+from yichuang.hall.services import may_read_metrics
+
 
 def staff_roles(request):
     user = getattr(request, "user", None)
@@ -13,8 +15,6 @@ def staff_roles(request):
             "result": everything or user.has_role("result_clerk", "clerk", "town_clerk"),
             "agent": everything or user.has_role("agent"),
             "supervisor": everything or user.has_role("supervisor", "admin", "reviewer", "approver", "clerk"),
-            # The hall's queue figures: the window staff who serve the queue and those who supervise it.
-            "hall_metrics": everything or user.has_role(
-                "supervisor", "admin", "clerk", "town_clerk", "result_clerk", "agent"),
+            "hall_metrics": may_read_metrics(user),
         }
     }

@@ -453,17 +453,15 @@ def resume(request, window_id: int):
             description="按队列、窗口、工作人员或时段统计取号、等候、办理、过号、未办理离开和预约使用。")
 def metrics(request, centre: str, date_from: datetime.date | None = None, date_to: datetime.date | None = None,
             by: Literal["line", "window", "clerk", "hour"] = "line"):
-    from .views_staff import MAX_DAYS, _may_read_metrics
-
-    if not _may_read_metrics(request.auth):
+    if not services.may_read_metrics(request.auth):
         raise HttpError(403, _("查看大厅统计需要窗口、监察或管理角色。"))
     found = selectors.metrics_centres(request.auth).filter(code=centre).first()
     if found is None:
         raise HttpError(404, _("没有这个中心，或不在您的管辖范围内。"))
     date_to = date_to or timezone.localdate()
     date_from = date_from or date_to
-    if date_from > date_to or (date_to - date_from).days >= MAX_DAYS:
-        raise HttpError(400, _("日期范围无效：开始日期不能晚于结束日期，最多 %(n)d 天。") % {"n": MAX_DAYS})
+    if date_from > date_to or (date_to - date_from).days >= selectors.METRICS_MAX_DAYS:
+        raise HttpError(400, _("日期范围无效：开始日期不能晚于结束日期，最多 %(n)d 天。") % {"n": selectors.METRICS_MAX_DAYS})
     data = selectors.hall_metrics(found, date_from=date_from, date_to=date_to, by=by)
 
     def row(r):

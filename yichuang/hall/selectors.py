@@ -617,6 +617,10 @@ def _minutes(seconds: float | None) -> float | None:
     return round(seconds / 60, 1) if seconds is not None else None
 
 
+# The longest span one statistics page or API call covers, in days.
+METRICS_MAX_DAYS = 92
+
+
 def hall_metrics(centre: ServiceCentre, *, date_from: datetime.date, date_to: datetime.date, by: str = "line") -> Metrics:
     """Tickets, wait and service times, no-shows and abandoned tickets grouped by line, window, clerk or hour."""
     if by not in METRIC_GROUPS:

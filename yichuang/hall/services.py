@@ -186,6 +186,17 @@ def ticket_taking_closed(centre: ServiceCentre, now: datetime.datetime) -> str:
 # --- windows ------------------------------------------------------------------------------------
 
 
+# Who reads the queue's figures (大厅统计): the staff who serve the queue and those who supervise it.
+METRICS_ROLES = (
+    Role.Code.SUPERVISOR, Role.Code.ADMIN, Role.Code.CLERK, Role.Code.TOWN_CLERK, Role.Code.RESULT_CLERK,
+    Role.Code.AGENT,
+)
+
+
+def may_read_metrics(user) -> bool:
+    return user.is_superuser or user.has_role(*METRICS_ROLES)
+
+
 def may_use_window(actor, window: Window) -> bool:
     if not getattr(actor, "is_authenticated", False):
         return False

@@ -15,24 +15,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from yichuang.core.qr import qr_svg
-from yichuang.org.models import Role
 
-from . import selectors
+from . import selectors, services
 
-METRICS_ROLES = (
-    Role.Code.SUPERVISOR, Role.Code.ADMIN, Role.Code.CLERK, Role.Code.TOWN_CLERK, Role.Code.RESULT_CLERK,
-    Role.Code.AGENT,
-)
 GROUP_LABELS = {
     "line": gettext_lazy("按队列"), "window": gettext_lazy("按窗口"), "clerk": gettext_lazy("按工作人员"),
     "hour": gettext_lazy("按时段"),
 }
 # A longer period is a report, not a page: the API serves it.
-MAX_DAYS = 92
-
-
-def _may_read_metrics(user) -> bool:
-    return user.is_superuser or user.has_role(*METRICS_ROLES)
 
 
 def _date(value: str, default: datetime.date) -> datetime.date:
@@ -45,7 +35,7 @@ def _date(value: str, default: datetime.date) -> datetime.date:
 @login_required
 @require_safe
 def metrics(request: HttpRequest) -> HttpResponse:
-    if not _may_read_metrics(request.user):
+    if not services.may_read_metrics(request.user):
         return render(request, "hall/forbidden.html", {"message": _("查看大厅统计需要窗口、监察或管理角色。")}, status=403)
     centres = list(selectors.metrics_centres(request.user))
     if not centres:
@@ -58,9 +48,9 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if date_from > date_to:
         problems.append(_("开始日期晚于结束日期，已改为同一天。"))
         date_from = date_to
-    if (date_to - date_from).days >= MAX_DAYS:
-        problems.append(_("一次最多统计 %(n)d 天，已从结束日期往前截取。") % {"n": MAX_DAYS})
-        date_from = date_to - datetime.timedelta(days=MAX_DAYS - 1)
+    if (date_to - date_from).days >= selectors.METRICS_MAX_DAYS:
+        problems.append(_("一次最多统计 %(n)d 天，已从结束日期往前截取。") % {"n": selectors.METRICS_MAX_DAYS})
+        date_from = date_to - datetime.timedelta(days=selectors.METRICS_MAX_DAYS - 1)
     by = request.GET.get("by", "line")
     by = by if by in GROUP_LABELS else "line"
     return render(request, "hall/metrics.html", {
@@ -74,7 +64,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
 @require_safe
 def door_poster(request: HttpRequest, centre: str) -> HttpResponse:
     """A page to print and hang at the door: scan to take a ticket, scan to book."""
-    if not _may_read_metrics(request.user):
+    if not services.may_read_metrics(request.user):
         return render(request, "hall/forbidden.html", {"message": _("打印门口二维码需要窗口、监察或管理角色。")}, status=403)
     found = selectors.metrics_centres(request.user).filter(code=centre).first()
     if found is None:
