@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -438,11 +439,12 @@ def case_receive(
     for row in checklist:
         row.case = case
     CaseMaterial.objects.bulk_create(checklist)
+    # Read nothing twice: a caller that prefetched the steps (the API reads them with the item) is not queried again.
+    prefetch_related_objects([item_version], "steps__department")
     steps = CaseStep.objects.bulk_create([
         CaseStep(case=case, order=s.order * 10 + i, name=s.name, role=s.role,
                  department=s.department if s.department_id else item_version.department, budget_days=s.budget_days)
-        for i, s in enumerate(item_version.steps.all() if "steps" in getattr(item_version, "_prefetched_objects_cache", {})
-                              else item_version.steps.select_related("department"))
+        for i, s in enumerate(item_version.steps.all())
     ])
     event = _event(case, actor, "receive", at=at, from_status="", code="1", summary=_("接件"),
                    data={"channel": channel, "item": item_version.name})
